@@ -1,0 +1,122 @@
+// Typed server options: what the config file, the command line and createServer() all produce.
+// Defaults match nats-server 2.9.10 (server/const.go, server/opts.go).
+
+export interface AuthorizationOptions {
+  user?: string;
+  password?: string;
+  token?: string;
+  /** Seconds the client has to send CONNECT after INFO (nats-server: authorization.timeout). */
+  timeout?: number;
+}
+
+export interface JetStreamOptions {
+  enabled: boolean;
+  storeDir: string;
+  /** Bytes; -1 = dynamic (nats-server picks from system memory). */
+  maxMemory: number;
+  /** Bytes; -1 = dynamic (nats-server picks from disk). */
+  maxFile: number;
+  domain?: string;
+  /** Milliseconds between fsyncs of file-backed streams (nats-server default 2m). */
+  syncInterval: number;
+  /** `sync_interval: always`: fsync after every write. */
+  syncAlways: boolean;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  serverName?: string;
+  /** Monitoring HTTP port; 0 = off (random when -1 on the command line or config). */
+  httpHost: string;
+  httpPort: number;
+  httpsPort: number;
+  maxPayload: number;
+  maxControlLine: number;
+  maxConnections: number;
+  /** 0 = unlimited. */
+  maxSubscriptions: number;
+  /** Bytes of outbound data queued for one client before it is a slow consumer. */
+  maxPending: number;
+  /** Milliseconds. */
+  pingInterval: number;
+  maxPingsOutstanding: number;
+  /** Milliseconds a write may stall before the client is a slow consumer. */
+  writeDeadline: number;
+  /** Milliseconds to receive CONNECT after INFO when auth is required. */
+  authTimeout: number;
+  username?: string;
+  password?: string;
+  authToken?: string;
+  noAuthUser?: string;
+  debug: boolean;
+  trace: boolean;
+  logtime: boolean;
+  logFile?: string;
+  pidFile?: string;
+  portsFileDir?: string;
+  /** Seconds of lame duck mode before shutdown. */
+  lameDuckDuration: number;
+  jetstream: JetStreamOptions;
+  /** Keys from the config file the server does not know: warned about, kept for later. */
+  unknownKeys: string[];
+  /** The config file this came from, if any (for reload). */
+  configFile?: string;
+}
+
+export const MiB = 1024 * 1024;
+
+export function defaultOptions(): ServerOptions {
+  return {
+    host: "0.0.0.0",
+    port: 4222,
+    httpHost: "0.0.0.0",
+    httpPort: 0,
+    httpsPort: 0,
+    maxPayload: 1 * MiB,
+    maxControlLine: 4096,
+    maxConnections: 64 * 1024,
+    maxSubscriptions: 0,
+    maxPending: 64 * MiB,
+    pingInterval: 2 * 60 * 1000,
+    maxPingsOutstanding: 2,
+    writeDeadline: 10 * 1000,
+    authTimeout: 2 * 1000,
+    debug: false,
+    trace: false,
+    logtime: true,
+    lameDuckDuration: 2 * 60,
+    jetstream: {
+      enabled: false,
+      storeDir: "",
+      maxMemory: -1,
+      maxFile: -1,
+      syncInterval: 2 * 60 * 1000,
+      syncAlways: false,
+    },
+    unknownKeys: [],
+  };
+}
+
+/** Options as a caller of createServer() may give them: everything optional, JetStream partial. */
+export type ServerOptionsInput = Partial<Omit<ServerOptions, "jetstream">> & {
+  jetstream?: Partial<JetStreamOptions> | boolean;
+};
+
+export function resolveOptions(input: ServerOptionsInput = {}): ServerOptions {
+  const base = defaultOptions();
+  const { jetstream, ...rest } = input;
+  const out: ServerOptions = { ...base, ...stripUndefined(rest) };
+  if (jetstream === true) out.jetstream = { ...base.jetstream, enabled: true };
+  else if (jetstream && typeof jetstream === "object")
+    out.jetstream = { ...base.jetstream, enabled: true, ...stripUndefined(jetstream) };
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k of Object.keys(o) as (keyof T)[]) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+// The library API: start a real natsgate server in-process, e.g. inside a project's own tests.
+
+import { type ServerOptionsInput, resolveOptions } from "./config/options.js";
+import { NatsgateServer } from "./server.js";
+import { type Logger, createLogger, silentLogger } from "./util/logger.js";
+
+export type { ServerOptions, ServerOptionsInput } from "./config/options.js";
+export { NatsgateServer } from "./server.js";
+export { NATSGATE_VERSION, NATS_SERVER_COMPAT_VERSION } from "./version.js";
+
+export interface CreateServerOptions extends ServerOptionsInput {
+  /** A pino logger, `true` for logging to stdout, or false/absent for silence (the default when embedded). */
+  logger?: Logger | boolean;
+}
+
+/** Starts a server and resolves once it listens. `port: 0` picks a free port: read it from `server.port`. */
+export async function createServer(input: CreateServerOptions = {}): Promise<NatsgateServer> {
+  const { logger, ...rest } = input;
+  const options = resolveOptions({ host: "127.0.0.1", port: 0, ...rest });
+  const log =
+    logger === true
+      ? createLogger({ debug: options.debug, trace: options.trace, logtime: options.logtime, logFile: options.logFile })
+      : logger === false || logger === undefined
+        ? silentLogger()
+        : logger;
+  const server = new NatsgateServer(options, log);
+  await server.start();
+  return server;
+}

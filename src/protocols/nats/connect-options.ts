@@ -1,0 +1,68 @@
+// The CONNECT JSON of a NATS client, validated where it enters. Absent fields take nats-server's
+// defaults (verbose, pedantic and echo on: an empty `CONNECT {}` gets +OK replies).
+
+export interface ConnectOptions {
+  verbose: boolean;
+  pedantic: boolean;
+  echo: boolean;
+  headers: boolean;
+  noResponders: boolean;
+  tlsRequired: boolean;
+  name: string;
+  lang: string;
+  version: string;
+  protocol: number;
+  user?: string;
+  pass?: string;
+  authToken?: string;
+  nkey?: string;
+  sig?: string;
+  jwt?: string;
+}
+
+export function defaultConnectOptions(): ConnectOptions {
+  return {
+    verbose: false,
+    pedantic: false,
+    echo: true,
+    headers: false,
+    noResponders: false,
+    tlsRequired: false,
+    name: "",
+    lang: "",
+    version: "",
+    protocol: 0,
+  };
+}
+
+/** Parses CONNECT's JSON; returns null when it is not a JSON object. */
+export function parseConnectOptions(json: string): ConnectOptions | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  const bool = (k: string, d: boolean): boolean => (typeof o[k] === "boolean" ? (o[k] as boolean) : d);
+  const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  return {
+    verbose: bool("verbose", true),
+    pedantic: bool("pedantic", true),
+    echo: bool("echo", true),
+    headers: bool("headers", false),
+    noResponders: bool("no_responders", false),
+    tlsRequired: bool("tls_required", false),
+    name: str("name") ?? "",
+    lang: str("lang") ?? "",
+    version: str("version") ?? "",
+    protocol: typeof o.protocol === "number" ? o.protocol : 0,
+    user: str("user"),
+    pass: str("pass"),
+    authToken: str("auth_token"),
+    nkey: str("nkey"),
+    sig: str("sig"),
+    jwt: str("jwt"),
+  };
+}

@@ -1,0 +1,514 @@
+// One NATS client connection (TCP or WebSocket): INFO/CONNECT handshake, PUB/SUB/UNSUB state,
+// pings, limits and the batched outbound path. Protocol errors use nats-server's texts and close rules.
+
+import type { Authenticator } from "../../auth/authenticator.js";
+import type { ServerOptions } from "../../config/options.js";
+import type { Account } from "../../core/account.js";
+import type { ClientHandle, ClientKind } from "../../core/client.js";
+import { route } from "../../core/router.js";
+import type { ServerStats } from "../../core/stats.js";
+import { isValidLiteralSubject, isValidSubject } from "../../core/subject.js";
+import { Subscription } from "../../core/subscription.js";
+import type { Logger } from "../../util/logger.js";
+import { COPY_LIMIT, OutboundBuffer, writeUint } from "../../util/outbound-buffer.js";
+import { type ConnectOptions, defaultConnectOptions, parseConnectOptions } from "./connect-options.js";
+import { type CloseReason, closeReasons, errors } from "./errors.js";
+import { NatsParser, ParseError, type ParserHandler } from "./parser.js";
+import type { Transport } from "./transport.js";
+
+/** What a connection needs from the server that owns it (wired in server.ts). */
+export interface NatsConnectionContext {
+  readonly options: ServerOptions;
+  readonly logger: Logger;
+  readonly stats: ServerStats;
+  readonly authenticator: Authenticator;
+  /** The INFO line (without "INFO " and CRLF) for this connection. */
+  infoJson(conn: NatsConnection): string;
+  lookupAccount(name: string): Account | null;
+  connectionClosed(conn: NatsConnection, reason: CloseReason): void;
+}
+
+class NatsSubscription extends Subscription {
+  /** The sid as bytes, written into every MSG line. */
+  readonly sidBytes: Buffer;
+  constructor(client: ClientHandle, subject: string, queue: string | null, sid: string) {
+    super(client, subject, queue, sid);
+    this.sidBytes = Buffer.from(sid, "utf8");
+  }
+}
+
+const MSG_PREFIX = Buffer.from("MSG ");
+const HMSG_PREFIX = Buffer.from("HMSG ");
+const PING = Buffer.from("PING\r\n");
+const PONG = Buffer.from("PONG\r\n");
+const OK = Buffer.from("+OK\r\n");
+const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
+
+export class NatsConnection implements ClientHandle, ParserHandler {
+  readonly kind: ClientKind;
+  readonly start = new Date();
+  echo = true;
+  account: Account | null = null;
+  user: string | undefined;
+  opts: ConnectOptions = defaultConnectOptions();
+  readonly subs = new Map<string, NatsSubscription>();
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  lastActivity = Date.now();
+  rtt = 0;
+  closedReason: CloseReason | null = null;
+
+  private readonly parser: NatsParser;
+  private readonly out = new OutboundBuffer();
+  private connectReceived = false;
+  private closed = false;
+  private flushScheduled = false;
+  private socketPending = 0;
+  private pingsOut = 0;
+  private pingSentAt = 0;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private authTimer: NodeJS.Timeout | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private readonly flushNow = () => this.flush();
+
+  constructor(
+    readonly cid: number,
+    private readonly transport: Transport,
+    private readonly ctx: NatsConnectionContext,
+    kind: ClientKind = "client",
+  ) {
+    this.kind = kind;
+    const o = ctx.options;
+    this.parser = new NatsParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+  }
+
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.transport.remotePort;
+  }
+
+  get pendingBytes(): number {
+    return this.out.pending + this.socketPending;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends INFO and starts reading; `rejectWith` sends that error after INFO and closes (connection limits). */
+  begin(rejectWith?: { error: string; reason: CloseReason }): void {
+    this.transport.start({
+      data: (chunk) => this.onData(chunk),
+      drain: () => this.onDrain(),
+      closed: (err) => this.onTransportClosed(err),
+    });
+    this.out.appendAscii(`INFO ${this.ctx.infoJson(this)}\r\n`);
+    if (rejectWith) {
+      this.closeWithError(rejectWith.error, rejectWith.reason);
+      return;
+    }
+    this.flush();
+    if (this.ctx.authenticator.required) {
+      this.authTimer = setTimeout(() => {
+        this.closeWithError(errors.authenticationTimeout, closeReasons.authenticationTimeout);
+      }, this.ctx.options.authTimeout);
+    }
+    this.pingTimer = setInterval(() => this.onPingTimer(), this.ctx.options.pingInterval);
+    this.pingTimer.unref();
+    if (this.ctx.logger.isLevelEnabled("debug")) {
+      this.ctx.logger.debug(
+        { cid: this.cid, kind: this.kind },
+        `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - Client connection created`,
+      );
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastActivity = Date.now();
+    this.parser.parse(chunk);
+  }
+
+  // ---- inbound operations ----
+
+  onConnect(json: string): void {
+    const opts = parseConnectOptions(json);
+    if (opts === null) {
+      this.closeWithError(errors.unknownProtocol, closeReasons.parseError);
+      return;
+    }
+    if (opts.noResponders && !opts.headers) {
+      this.closeWithError(errors.noRespondersRequiresHeaders, closeReasons.protocolViolation);
+      return;
+    }
+    const identity = this.ctx.authenticator.authenticate(
+      { user: opts.user, pass: opts.pass, authToken: opts.authToken, nkey: opts.nkey, sig: opts.sig, jwt: opts.jwt },
+      { kind: this.kind === "websocket" ? "websocket" : "client", remoteAddress: this.remoteAddress },
+    );
+    const account = identity === null ? null : this.ctx.lookupAccount(identity.account);
+    if (identity === null || account === null) {
+      this.ctx.logger.info(
+        { cid: this.cid },
+        `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - authentication error`,
+      );
+      this.closeWithError(errors.authorizationViolation, closeReasons.authenticationViolation);
+      return;
+    }
+    if (this.authTimer !== null) {
+      clearTimeout(this.authTimer);
+      this.authTimer = null;
+    }
+    if (this.account !== null && this.account !== account) this.removeAllSubscriptions();
+    if (this.account !== account) {
+      if (this.account !== null) this.account.numConnections--;
+      account.numConnections++;
+    }
+    this.account = account;
+    this.user = identity.user;
+    this.opts = opts;
+    this.echo = opts.echo;
+    this.connectReceived = true;
+    if (opts.verbose) this.sendOk();
+  }
+
+  onInfo(_json: string): void {
+    // Clients have no reason to send INFO; nats-server ignores it from them.
+  }
+
+  onPing(): void {
+    if (!this.checkConnected()) return;
+    this.out.append(PONG);
+    this.scheduleFlush();
+  }
+
+  onPong(): void {
+    if (!this.checkConnected()) return;
+    this.pingsOut = 0;
+    if (this.pingSentAt > 0) {
+      this.rtt = Date.now() - this.pingSentAt;
+      this.pingSentAt = 0;
+    }
+  }
+
+  onPub(subject: string, reply: string | null, payload: Buffer): void {
+    this.publish(subject, reply, null, payload);
+  }
+
+  onHPub(subject: string, reply: string | null, headers: Buffer, payload: Buffer): void {
+    if (!this.opts.headers && this.connectReceived) {
+      // nats-server closes a client that sends HPUB without announcing headers, with no -ERR.
+      this.closeNow(closeReasons.protocolViolation);
+      return;
+    }
+    this.publish(subject, reply, headers, payload);
+  }
+
+  private publish(subject: string, reply: string | null, headers: Buffer | null, payload: Buffer): void {
+    if (!this.checkConnected()) return;
+    const size = payload.length + (headers === null ? 0 : headers.length);
+    this.inMsgs++;
+    this.inBytes += size;
+    const stats = this.ctx.stats;
+    stats.inMsgs++;
+    stats.inBytes += size;
+    if (this.opts.pedantic && !isValidLiteralSubject(subject)) {
+      this.sendErr(errors.invalidPublishSubject);
+      return;
+    }
+    const delivered = route(this.account!, this, subject, reply, headers, payload);
+    if (delivered === 0 && reply !== null && this.opts.noResponders) this.sendNoResponders(reply);
+    if (this.opts.verbose) this.sendOk();
+  }
+
+  /** A request nobody could answer: a 503 status to the requester's own reply subscription. */
+  private sendNoResponders(reply: string): void {
+    const result = this.account!.sublist.match(reply);
+    let sub: NatsSubscription | null = null;
+    for (const s of result.psubs) {
+      if (s.client === this) {
+        sub = s as NatsSubscription;
+        break;
+      }
+    }
+    if (sub === null) return;
+    const hdr = NO_RESPONDERS_HDR.length;
+    this.out.appendAscii(`HMSG ${reply} ${sub.sid} ${hdr} ${hdr}\r\n${NO_RESPONDERS_HDR}\r\n`);
+    this.scheduleFlush();
+  }
+
+  onSub(subject: string, queue: string | null, sid: string): void {
+    if (!this.checkConnected()) return;
+    if (!isValidSubject(subject) || (queue !== null && !isValidQueueName(queue))) {
+      this.sendErr(errors.invalidSubject);
+      return;
+    }
+    const max = this.ctx.options.maxSubscriptions;
+    if (max > 0 && this.subs.size >= max) {
+      this.ctx.logger.error({ cid: this.cid }, `cid:${this.cid} - Maximum Subscriptions Exceeded`);
+      this.sendErr(errors.maxSubscriptions);
+      return;
+    }
+    if (!this.subs.has(sid)) {
+      const sub = new NatsSubscription(this, subject, queue, sid);
+      this.subs.set(sid, sub);
+      this.account!.sublist.insert(sub);
+    }
+    if (this.opts.verbose) this.sendOk();
+  }
+
+  onUnsub(sid: string, max: number): void {
+    if (!this.checkConnected()) return;
+    const sub = this.subs.get(sid);
+    if (sub !== undefined) {
+      if (max > 0 && sub.delivered < max) sub.max = max;
+      else this.removeSubscription(sub);
+    }
+    if (this.opts.verbose) this.sendOk();
+  }
+
+  subscriptionDone(sub: Subscription): void {
+    this.removeSubscription(sub as NatsSubscription);
+  }
+
+  private removeSubscription(sub: NatsSubscription): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.subs.delete(sub.sid);
+    this.account?.sublist.remove(sub);
+  }
+
+  private removeAllSubscriptions(): void {
+    for (const sub of this.subs.values()) {
+      sub.closed = true;
+      this.account?.sublist.remove(sub);
+    }
+    this.subs.clear();
+  }
+
+  onParseError(error: ParseError, _detail: string): void {
+    switch (error) {
+      case ParseError.MaxControlLine:
+        this.closeWithError(errors.maxControlLine, closeReasons.maxControlLineExceeded);
+        return;
+      case ParseError.MaxPayload:
+        this.closeWithError(errors.maxPayload, closeReasons.maxPayloadExceeded);
+        return;
+      case ParseError.UnknownOp:
+        this.closeWithError(errors.unknownProtocol, closeReasons.parseError);
+        return;
+      default:
+        // Malformed arguments and payload framing: nats-server closes without an -ERR line.
+        this.closeNow(closeReasons.parseError);
+    }
+  }
+
+  /** Before CONNECT only CONNECT is allowed when auth is required (nats-server: Authorization Violation). */
+  private checkConnected(): boolean {
+    if (this.closed) return false;
+    if (this.connectReceived) return true;
+    if (this.ctx.authenticator.required) {
+      this.closeWithError(errors.authorizationViolation, closeReasons.authenticationViolation);
+      return false;
+    }
+    if (this.account === null) {
+      const acc = this.ctx.lookupAccount(this.ctx.authenticator.authenticate({}, this.authCtx())?.account ?? "");
+      if (acc === null) return false;
+      this.account = acc;
+      acc.numConnections++;
+    }
+    return true;
+  }
+
+  private authCtx() {
+    return { kind: this.kind === "websocket" ? ("websocket" as const) : ("client" as const), remoteAddress: this.remoteAddress };
+  }
+
+  // ---- outbound ----
+
+  deliver(sub: Subscription, subject: string, reply: string | null, headers: Buffer | null, payload: Buffer): boolean {
+    if (this.closed) return false;
+    const sidBytes = (sub as NatsSubscription).sidBytes;
+    const out = this.out;
+    const withHeaders = headers !== null && this.opts.headers;
+    const hlen = withHeaders ? headers.length : 0;
+    const plen = payload.length;
+    const total = hlen + plen;
+    const inline = total < COPY_LIMIT;
+    out.ensure(
+      40 + (subject.length + (reply === null ? 0 : reply.length)) * 3 + sidBytes.length + (inline ? total : 0),
+    );
+    const buf = out.buf;
+    let p = out.pos;
+    if (withHeaders) p += HMSG_PREFIX.copy(buf, p);
+    else p += MSG_PREFIX.copy(buf, p);
+    p += buf.utf8Write(subject, p);
+    buf[p++] = 32;
+    p += sidBytes.copy(buf, p);
+    buf[p++] = 32;
+    if (reply !== null) {
+      p += buf.utf8Write(reply, p);
+      buf[p++] = 32;
+    }
+    if (withHeaders) {
+      p = writeUint(buf, p, hlen);
+      buf[p++] = 32;
+    }
+    p = writeUint(buf, p, total);
+    buf[p++] = 13;
+    buf[p++] = 10;
+    if (inline) {
+      if (withHeaders) p += headers.copy(buf, p);
+      p += payload.copy(buf, p);
+      buf[p++] = 13;
+      buf[p++] = 10;
+      out.pos = p;
+    } else {
+      out.pos = p;
+      if (withHeaders) out.append(headers);
+      out.append(payload);
+      out.ensure(2);
+      out.buf[out.pos++] = 13;
+      out.buf[out.pos++] = 10;
+    }
+    this.outMsgs++;
+    this.outBytes += total;
+    const stats = this.ctx.stats;
+    stats.outMsgs++;
+    stats.outBytes += total;
+    if (out.pending + this.socketPending > this.ctx.options.maxPending) {
+      this.slowConsumer(closeReasons.slowConsumerPendingBytes);
+      return false;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushNow);
+    }
+    return true;
+  }
+
+  private sendOk(): void {
+    this.out.append(OK);
+    this.scheduleFlush();
+  }
+
+  private sendErr(text: string): void {
+    this.out.appendAscii(`-ERR '${text}'\r\n`);
+    this.scheduleFlush();
+  }
+
+  /** Sends an arbitrary protocol line (used by the server, e.g. lame duck INFO). */
+  sendProto(line: string): void {
+    if (this.closed) return;
+    this.out.appendAscii(line);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    process.nextTick(this.flushNow);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.out.pending === 0) return;
+    this.transport.write(this.out.take());
+    this.socketPending = this.transport.bufferedBytes;
+    if (this.socketPending > 0 && this.stallTimer === null) {
+      this.stallTimer = setTimeout(() => {
+        this.stallTimer = null;
+        if (this.transport.bufferedBytes > 0) this.slowConsumer(closeReasons.slowConsumerWriteDeadline);
+      }, this.ctx.options.writeDeadline);
+    }
+  }
+
+  private onDrain(): void {
+    this.socketPending = this.transport.bufferedBytes;
+    if (this.stallTimer !== null && this.socketPending === 0) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+    }
+  }
+
+  private slowConsumer(reason: CloseReason): void {
+    if (this.closed) return;
+    this.ctx.stats.slowConsumers++;
+    const detail =
+      reason === closeReasons.slowConsumerPendingBytes
+        ? `Slow Consumer Detected: MaxPending of ${this.ctx.options.maxPending} Exceeded`
+        : "Slow Consumer Detected: WriteDeadline exceeded";
+    this.ctx.logger.warn({ cid: this.cid, kind: this.kind }, `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - ${detail}`);
+    this.out.clear();
+    this.closeNow(reason, true);
+  }
+
+  private onPingTimer(): void {
+    if (this.closed) return;
+    if (this.pingsOut + 1 > this.ctx.options.maxPingsOutstanding) {
+      this.ctx.logger.debug({ cid: this.cid }, `cid:${this.cid} - Stale Client Connection - Closing`);
+      this.closeWithError(errors.staleConnection, closeReasons.staleConnection);
+      return;
+    }
+    this.pingsOut++;
+    this.pingSentAt = Date.now();
+    this.out.append(PING);
+    this.scheduleFlush();
+  }
+
+  // ---- closing ----
+
+  /** Sends `-ERR 'text'`, flushes what is queued, then closes. */
+  closeWithError(text: string, reason: CloseReason): void {
+    if (this.closed) return;
+    this.out.appendAscii(`-ERR '${text}'\r\n`);
+    this.closeNow(reason);
+  }
+
+  /** Closes the connection; queued output is flushed first unless `discard`. */
+  closeNow(reason: CloseReason, discard = false): void {
+    if (this.closed) return;
+    this.parser.stop();
+    if (!discard && this.out.pending > 0) this.transport.write(this.out.take());
+    this.closed = true;
+    this.closedReason = reason;
+    this.releaseAll();
+    if (discard) this.transport.destroy();
+    else this.transport.end();
+    this.ctx.connectionClosed(this, reason);
+    if (this.ctx.logger.isLevelEnabled("debug")) {
+      this.ctx.logger.debug(
+        { cid: this.cid, kind: this.kind, reason },
+        `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - Client connection closed: ${reason}`,
+      );
+    }
+  }
+
+  private onTransportClosed(_err?: Error): void {
+    if (this.closed) return;
+    this.closeNow(closeReasons.clientClosed, true);
+  }
+
+  private releaseAll(): void {
+    this.removeAllSubscriptions();
+    if (this.account !== null) this.account.numConnections--;
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    if (this.stallTimer !== null) clearTimeout(this.stallTimer);
+    this.pingTimer = this.authTimer = this.stallTimer = null;
+    this.out.clear();
+  }
+}
+
+/** nats-server rejects queue names with whitespace like subjects; wildcards are allowed in names. */
+function isValidQueueName(queue: string): boolean {
+  if (queue.length === 0) return false;
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
+  }
+  return true;
+}

@@ -1,0 +1,46 @@
+// Every error text a NATS client can see from natsgate, with nats-server 2.9.10's exact wording
+// (server/client.go, server/errors.go). Raised by name, never retyped as literals.
+
+export const errors = {
+  unknownProtocol: "Unknown Protocol Operation",
+  maxPayload: "Maximum Payload Violation",
+  invalidSubject: "Invalid Subject",
+  invalidPublishSubject: "Invalid Publish Subject",
+  authorizationViolation: "Authorization Violation",
+  authenticationTimeout: "Authentication Timeout",
+  staleConnection: "Stale Connection",
+  maxConnections: "maximum connections exceeded",
+  maxControlLine: "maximum control line exceeded",
+  maxSubscriptions: "maximum subscriptions exceeded",
+  noRespondersRequiresHeaders: "no responders requires headers support",
+  secureConnectionRequired: "Secure Connection - TLS Required",
+  slowConsumer: "Slow Consumer",
+  permissionsPublish: (subject: string) => `Permissions Violation for Publish to "${subject}"`,
+  permissionsSubscribe: (subject: string, queue: string | null) =>
+    queue === null
+      ? `Permissions Violation for Subscription to "${subject}"`
+      : `Permissions Violation for Subscription to "${subject}" using queue "${queue}"`,
+} as const;
+
+/** Why a connection was closed: the reasons nats-server reports in /connz (closed connections). */
+export const closeReasons = {
+  clientClosed: "Client Closed",
+  authenticationTimeout: "Authentication Timeout",
+  authenticationViolation: "Authentication Failure",
+  slowConsumerPendingBytes: "Slow Consumer (Pending Bytes)",
+  slowConsumerWriteDeadline: "Slow Consumer (Write Deadline)",
+  writeError: "Write Error",
+  readError: "Read Error",
+  parseError: "Parse Error",
+  staleConnection: "Stale Connection",
+  protocolViolation: "Protocol Violation",
+  badClientProtocolVersion: "Bad Client Protocol Version",
+  maxPayloadExceeded: "Maximum Message Payload Exceeded",
+  maxControlLineExceeded: "Maximum Control Line Exceeded",
+  maxConnectionsExceeded: "Maximum Connections Exceeded",
+  serverShutdown: "Server Shutdown",
+  missingAccount: "Missing Account",
+  duplicateClientId: "Duplicate Client ID",
+} as const;
+
+export type CloseReason = (typeof closeReasons)[keyof typeof closeReasons];

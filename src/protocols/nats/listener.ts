@@ -1,0 +1,34 @@
+// The TCP listener for NATS clients: accepts sockets and hands each to a new connection.
+
+import { type Server as NetServer, type Socket, createServer } from "node:net";
+import { SocketTransport, type Transport } from "./transport.js";
+
+export type AcceptTransport = (transport: Transport) => void;
+
+export interface BoundListener {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function listenTcp(host: string, port: number, accept: AcceptTransport): Promise<BoundListener> {
+  const server: NetServer = createServer({ noDelay: true }, (socket: Socket) => {
+    accept(new SocketTransport(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host, port, backlog: 4096 }, () => {
+      server.off("error", reject);
+      const addr = server.address();
+      const boundPort = typeof addr === "object" && addr !== null ? addr.port : port;
+      resolve({
+        host,
+        port: boundPort,
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+          }),
+      });
+    });
+  });
+}

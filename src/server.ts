@@ -1,0 +1,155 @@
+// Wiring and lifecycle of one natsgate server: listeners, accounts, connections, shutdown.
+// Several servers can run in one process: everything lives on the instance.
+
+import { writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Authenticator } from "./auth/authenticator.js";
+import { SimpleAuthenticator } from "./auth/simple-auth.js";
+import type { ServerOptions } from "./config/options.js";
+import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
+import { ServerStats } from "./core/stats.js";
+import { NatsConnection, type NatsConnectionContext } from "./protocols/nats/connection.js";
+import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.js";
+import { type BoundListener, listenTcp } from "./protocols/nats/listener.js";
+import type { Transport } from "./protocols/nats/transport.js";
+import { newServerId } from "./util/ids.js";
+import type { Logger } from "./util/logger.js";
+import { NATS_SERVER_COMPAT_VERSION, NATSGATE_VERSION } from "./version.js";
+
+export class NatsgateServer implements NatsConnectionContext {
+  readonly serverId = newServerId();
+  readonly serverName: string;
+  readonly stats = new ServerStats();
+  readonly accounts = new Map<string, Account>();
+  readonly clients = new Map<number, NatsConnection>();
+  readonly authenticator: Authenticator;
+  private nextCid = 1;
+  private clientListener: BoundListener | null = null;
+  private infoBase = "";
+  private shuttingDown = false;
+  private portsFile: string | null = null;
+
+  constructor(
+    readonly options: ServerOptions,
+    readonly logger: Logger,
+  ) {
+    this.serverName = options.serverName ?? this.serverId;
+    this.accounts.set(GLOBAL_ACCOUNT, new Account(GLOBAL_ACCOUNT));
+    this.authenticator = new SimpleAuthenticator({
+      user: options.username,
+      password: options.password,
+      token: options.authToken,
+    });
+  }
+
+  get port(): number {
+    return this.clientListener?.port ?? 0;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    this.logger.info(`Starting nats-server (natsgate v${NATSGATE_VERSION})`);
+    this.logger.info(`  Version:  ${NATS_SERVER_COMPAT_VERSION} (natsgate ${NATSGATE_VERSION})`);
+    this.logger.info(`  Name:     ${this.serverName}`);
+    this.logger.info(`  ID:       ${this.serverId}`);
+    for (const key of o.unknownKeys) this.logger.warn(`Unknown configuration key "${key}" ignored`);
+    this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
+    this.infoBase = this.buildInfoBase();
+    this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    this.writePortsFile();
+    this.logger.info("Server is ready");
+  }
+
+  private buildInfoBase(): string {
+    const o = this.options;
+    const info: Record<string, unknown> = {
+      server_id: this.serverId,
+      server_name: this.serverName,
+      version: NATS_SERVER_COMPAT_VERSION,
+      proto: 1,
+      go: `natsgate ${NATSGATE_VERSION}`,
+      host: o.host,
+      port: this.port,
+      headers: true,
+    };
+    if (this.authenticator.required) info.auth_required = true;
+    info.max_payload = o.maxPayload;
+    if (o.jetstream.enabled) info.jetstream = true;
+    // The closing brace is added per connection, after client_id and client_ip.
+    return JSON.stringify(info).slice(0, -1);
+  }
+
+  infoJson(conn: NatsConnection): string {
+    return `${this.infoBase},"client_id":${conn.cid},"client_ip":${JSON.stringify(conn.remoteAddress)}}`;
+  }
+
+  lookupAccount(name: string): Account | null {
+    return this.accounts.get(name) ?? null;
+  }
+
+  acceptClient(transport: Transport, kind: "client" | "websocket"): NatsConnection {
+    const cid = this.nextCid++;
+    const conn = new NatsConnection(cid, transport, this, kind);
+    if (this.shuttingDown) {
+      transport.destroy();
+      return conn;
+    }
+    this.stats.totalConnections++;
+    if (this.clients.size >= this.options.maxConnections) {
+      this.logger.error(`${transport.remoteAddress}:${transport.remotePort} - cid:${cid} - Maximum Connections Exceeded`);
+      conn.begin({ error: errors.maxConnections, reason: closeReasons.maxConnectionsExceeded });
+      return conn;
+    }
+    this.clients.set(cid, conn);
+    conn.begin();
+    return conn;
+  }
+
+  connectionClosed(conn: NatsConnection, _reason: CloseReason): void {
+    this.clients.delete(conn.cid);
+  }
+
+  private writePortsFile(): void {
+    const dir = this.options.portsFileDir;
+    if (!dir) return;
+    const ports = { nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`] };
+    mkdirSync(dir, { recursive: true });
+    this.portsFile = join(dir, `${programName()}_${process.pid}.ports`);
+    writeFileSync(this.portsFile, JSON.stringify(ports));
+  }
+
+  /** Closes listeners and every connection; resolves when done. */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const listener = this.clientListener;
+    this.clientListener = null;
+    const closing = listener?.close();
+    for (const conn of [...this.clients.values()]) conn.closeNow(closeReasons.serverShutdown);
+    this.clients.clear();
+    await closing;
+    if (this.portsFile !== null) rmSync(this.portsFile, { force: true });
+    this.logger.info("Server Exiting..");
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function advertiseHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+}
+
+/** The name the process was started by, as nats-server uses it for the ports file. */
+export function programName(): string {
+  const base = (p: string) => p.split("/").pop() ?? p;
+  const argv0 = base(process.argv0);
+  if (argv0 !== "node" && argv0 !== "nodejs" && !argv0.startsWith("node")) return argv0;
+  const script = base(process.argv[1] ?? "natsgate").replace(/\.(c|m)?js$/, "");
+  return script === "main" || script === "" ? "natsgate" : script;
+}
