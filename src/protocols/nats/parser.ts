@@ -16,7 +16,7 @@ export interface ParserHandler {
 }
 
 /** The ways a client's byte stream can be wrong; the connection maps each to nats-server's reaction. */
-export const enum ParseError {
+export enum ParseError {
   UnknownOp = 1,
   BadPubArgs = 2,
   BadHPubArgs = 3,
@@ -25,6 +25,8 @@ export const enum ParseError {
   MaxControlLine = 6,
   MaxPayload = 7,
   BadPayloadEnd = 8,
+  /** The client sent `-ERR`: nats-server logs it and closes the client (client.go processErr). */
+  ClientError = 9,
 }
 
 const CR = 13;
@@ -32,9 +34,53 @@ const LF = 10;
 const SPACE = 32;
 const TAB = 9;
 
-const enum State {
+enum State {
   Line = 0,
   Payload = 1,
+}
+
+/** Operations a client may send; Incomplete = a split line that could still become one. */
+enum Op {
+  Incomplete = -1,
+  Unknown = 0,
+  Pub = 1,
+  HPub = 2,
+  Sub = 3,
+  Unsub = 4,
+  Ping = 5,
+  Pong = 6,
+  Connect = 7,
+  Info = 8,
+  Ok = 9,
+  Err = 10,
+}
+
+/**
+ * Operation names as nats-server's op states spell them (server/parser.go): `spaced` ones must be followed by
+ * a space or tab, the others may be followed by anything (PING and PONG ignore the rest of their line).
+ */
+const OPS: readonly { name: string; op: Op; spaced: boolean }[] = [
+  { name: "pub", op: Op.Pub, spaced: true },
+  { name: "hpub", op: Op.HPub, spaced: true },
+  { name: "sub", op: Op.Sub, spaced: true },
+  { name: "unsub", op: Op.Unsub, spaced: true },
+  { name: "ping", op: Op.Ping, spaced: false },
+  { name: "pong", op: Op.Pong, spaced: false },
+  { name: "connect", op: Op.Connect, spaced: false },
+  { name: "info", op: Op.Info, spaced: false },
+  { name: "+ok", op: Op.Ok, spaced: false },
+  { name: "-err", op: Op.Err, spaced: true },
+];
+
+/**
+ * Bytes a split line may hold beyond max_control_line before it fails: room for the operation name and the
+ * whitespace before its arguments (which nats-server does not count), and a bound for a PING or +OK
+ * followed by endless junk (which nats-server skips without buffering).
+ */
+const LINE_SLACK = 512;
+
+function lowerAscii(b: number): number {
+  return b >= 65 && b <= 90 ? b | 0x20 : b;
 }
 
 export interface ParserLimits {
@@ -57,6 +103,8 @@ export class NatsParser {
   private payloadHave = 0;
   /** Reusable argument slots: [start0, end0, start1, end1, ...]. */
   private readonly args = new Int32Array(16);
+  /** Where the arguments start in the line last given to matchOp(). */
+  private argStart = 0;
   private closed = false;
 
   constructor(
@@ -100,9 +148,20 @@ export class NatsParser {
 
   private savePartial(buf: Buffer, start: number, end: number): void {
     this.appendPartial(buf, start, end);
-    // A control line that can no longer end within the limit fails before its newline arrives,
-    // as in nats-server (+1 leaves room for a CR that may already be buffered).
-    if (this.partialLen > this.limits.maxControlLine + 1) this.fail(ParseError.MaxControlLine, "");
+    const line = this.partialLine!;
+    const len = this.partialLen;
+    // Fail as early as nats-server does: on the first byte that cannot start an operation, and when the
+    // arguments buffered so far (not counting a CR that may end them) already pass max_control_line.
+    const op = this.matchOp(line, 0, len, false);
+    if (op === Op.Unknown) {
+      this.fail(ParseError.UnknownOp, line.toString("latin1", 0, Math.min(len, 64)));
+      return;
+    }
+    let argLen = op === Op.Incomplete ? 0 : len - this.argStart;
+    if (argLen > 0 && line[len - 1] === CR) argLen--;
+    if (argLen > this.limits.maxControlLine || len > this.limits.maxControlLine + LINE_SLACK) {
+      this.fail(ParseError.MaxControlLine, "");
+    }
   }
 
   private appendPartial(buf: Buffer, start: number, end: number): void {
@@ -111,8 +170,8 @@ export class NatsParser {
     const need = this.partialLen + n;
     if (this.partialLine === null || this.partialLine.length < need) {
       const cap = Math.max(need, this.partialLine === null ? 256 : this.partialLine.length * 2);
-      // Bounded: a line past maxControlLine fails before the next append.
-      const next = Buffer.allocUnsafe(Math.min(cap, this.limits.maxControlLine + 1024 + n));
+      // Bounded: a line past maxControlLine + LINE_SLACK fails before the next append.
+      const next = Buffer.allocUnsafe(Math.min(cap, this.limits.maxControlLine + LINE_SLACK + n));
       if (this.partialLine !== null) this.partialLine.copy(next, 0, 0, this.partialLen);
       this.partialLine = next;
     }
@@ -124,81 +183,76 @@ export class NatsParser {
   private processLine(buf: Buffer, start: number, end: number): void {
     let lineEnd = end - 1; // drop LF
     if (lineEnd > start && buf[lineEnd - 1] === CR) lineEnd--;
-    if (lineEnd - start > this.limits.maxControlLine) {
+    const op = this.matchOp(buf, start, lineEnd, true);
+    switch (op) {
+      case Op.Ping:
+        this.handler.onPing();
+        return;
+      case Op.Pong:
+        this.handler.onPong();
+        return;
+      case Op.Ok:
+        return; // nats-server accepts and ignores +OK from clients
+      case Op.Err:
+        this.fail(ParseError.ClientError, buf.toString("utf8", this.argStart, lineEnd));
+        return;
+      case Op.Unknown:
+      case Op.Incomplete:
+        this.fail(ParseError.UnknownOp, buf.toString("latin1", start, Math.min(lineEnd, start + 64)));
+        return;
+    }
+    // nats-server measures only the arguments against max_control_line (parser.go overMaxControlLineLimit).
+    const p = this.argStart;
+    if (lineEnd - p > this.limits.maxControlLine) {
       this.fail(ParseError.MaxControlLine, "");
       return;
     }
-    // Skip leading whitespace like nats-server's OP_START (it ignores stray CR/LF between ops).
-    let p = start;
-    while (p < lineEnd && (buf[p] === SPACE || buf[p] === TAB || buf[p] === CR)) p++;
-    if (p === lineEnd) {
-      if (p === start && lineEnd === end - 1 && end - start <= 2) return; // empty line between ops
-      this.fail(ParseError.UnknownOp, "");
-      return;
+    switch (op) {
+      case Op.Pub:
+        this.parsePub(buf, p, lineEnd);
+        return;
+      case Op.HPub:
+        this.parseHPub(buf, p, lineEnd);
+        return;
+      case Op.Sub:
+        this.parseSub(buf, p, lineEnd);
+        return;
+      case Op.Unsub:
+        this.parseUnsub(buf, p, lineEnd);
+        return;
+      case Op.Connect:
+        this.handler.onConnect(buf.toString("utf8", p, lineEnd));
+        return;
+      case Op.Info:
+        this.handler.onInfo(buf.toString("utf8", p, lineEnd));
+        return;
     }
-    const c0 = buf[p] | 0x20;
-    const opStart = p;
-    while (p < lineEnd && buf[p] !== SPACE && buf[p] !== TAB) p++;
-    const opLen = p - opStart;
-    switch (c0) {
-      case 0x70: // p
-        if (opLen === 3 && (buf[opStart + 1] | 0x20) === 0x75 && (buf[opStart + 2] | 0x20) === 0x62) {
-          this.parsePub(buf, p, lineEnd);
-          return;
-        }
-        if (opLen === 4 && this.opIs(buf, opStart, "ping")) {
-          this.handler.onPing();
-          return;
-        }
-        if (opLen === 4 && this.opIs(buf, opStart, "pong")) {
-          this.handler.onPong();
-          return;
-        }
-        break;
-      case 0x68: // h
-        if (opLen === 4 && this.opIs(buf, opStart, "hpub")) {
-          this.parseHPub(buf, p, lineEnd);
-          return;
-        }
-        break;
-      case 0x73: // s
-        if (opLen === 3 && this.opIs(buf, opStart, "sub")) {
-          this.parseSub(buf, p, lineEnd);
-          return;
-        }
-        break;
-      case 0x75: // u
-        if (opLen === 5 && this.opIs(buf, opStart, "unsub")) {
-          this.parseUnsub(buf, p, lineEnd);
-          return;
-        }
-        break;
-      case 0x63: // c
-        if (opLen === 7 && this.opIs(buf, opStart, "connect")) {
-          this.handler.onConnect(this.restOfLine(buf, p, lineEnd));
-          return;
-        }
-        break;
-      case 0x69: // i
-        if (opLen === 4 && this.opIs(buf, opStart, "info")) {
-          this.handler.onInfo(this.restOfLine(buf, p, lineEnd));
-          return;
-        }
-        break;
-    }
-    this.fail(ParseError.UnknownOp, buf.toString("latin1", opStart, Math.min(lineEnd, opStart + 64)));
   }
 
-  private opIs(buf: Buffer, start: number, lower: string): boolean {
-    for (let i = 0; i < lower.length; i++) {
-      if ((buf[start + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  /**
+   * Recognises the operation at the start of `buf[p..end)` the way nats-server's op states do: no leading
+   * whitespace, letters in any case. Sets this.argStart past the whitespace after the name.
+   * With `complete` false the line may still be growing: a prefix of a name is Incomplete, not Unknown.
+   */
+  private matchOp(buf: Buffer, p: number, end: number, complete: boolean): Op {
+    for (let k = 0; k < OPS.length; k++) {
+      const { name, op, spaced } = OPS[k];
+      let i = 0;
+      while (i < name.length && p + i < end && lowerAscii(buf[p + i]) === name.charCodeAt(i)) i++;
+      if (i < name.length) {
+        if (p + i === end && !complete) return Op.Incomplete;
+        continue;
+      }
+      let q = p + i;
+      if (spaced) {
+        if (q === end) return complete ? Op.Unknown : Op.Incomplete;
+        if (buf[q] !== SPACE && buf[q] !== TAB) return Op.Unknown;
+      }
+      while (q < end && (buf[q] === SPACE || buf[q] === TAB)) q++;
+      this.argStart = q;
+      return op;
     }
-    return true;
-  }
-
-  private restOfLine(buf: Buffer, p: number, end: number): string {
-    while (p < end && (buf[p] === SPACE || buf[p] === TAB)) p++;
-    return buf.toString("utf8", p, end);
+    return Op.Unknown;
   }
 
   /** Splits arguments on spaces/tabs into this.args; returns the count, or -1 past the slots. */
@@ -222,11 +276,11 @@ export class NatsParser {
     return buf.toString("utf8", this.args[i * 2], this.args[i * 2 + 1]);
   }
 
-  /** Parses a non-negative decimal argument; -1 when it is not one. */
+  /** Parses a non-negative decimal argument; -1 when it is not one (at most 9 digits, as nats-server's parseSize). */
   private argNumber(buf: Buffer, i: number): number {
     const s = this.args[i * 2];
     const e = this.args[i * 2 + 1];
-    if (e - s > 15 || e === s) return -1;
+    if (e - s > 9 || e === s) return -1;
     let n = 0;
     for (let p = s; p < e; p++) {
       const d = buf[p] - 48;
@@ -351,14 +405,8 @@ export class NatsParser {
       this.fail(ParseError.BadUnsubArgs, buf.toString("utf8", p, end).trim());
       return;
     }
-    let max = 0;
-    if (n === 2) {
-      max = this.argNumber(buf, 1);
-      if (max < 0) {
-        this.fail(ParseError.BadUnsubArgs, buf.toString("utf8", p, end).trim());
-        return;
-      }
-    }
+    // A max that is not a number unsubscribes at once: nats-server's parseSize gives -1, which it treats as none.
+    const max = n === 2 ? Math.max(this.argNumber(buf, 1), 0) : 0;
     this.handler.onUnsub(this.argString(buf, 0), max);
   }
 
