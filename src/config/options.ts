@@ -60,6 +60,15 @@ export interface ServerOptions {
   jetstream: JetStreamOptions;
   /** Keys from the config file the server does not know: warned about, kept for later. */
   unknownKeys: string[];
+  /**
+   * Config blocks natsgate accepts but does not map yet (websocket, mqtt, accounts, tls, cluster, ...),
+   * raw as parsed, by lower-cased nats-server key; command-line flags for them land here too.
+   */
+  extra: Record<string, unknown>;
+  /** Config problems that are not errors (nats-server warns too), e.g. a number where a duration belongs. */
+  configWarnings?: string[];
+  /** `trace_verbose` / -VV: also trace the system account. */
+  traceVerbose?: boolean;
   /** The config file this came from, if any (for reload). */
   configFile?: string;
 }
@@ -95,6 +104,7 @@ export function defaultOptions(): ServerOptions {
       syncAlways: false,
     },
     unknownKeys: [],
+    extra: {},
   };
 }
 

@@ -139,7 +139,7 @@ class Parser {
     this.lx.skipKeySeparator(true);
     const c = this.lx.peek();
     if (this.lx.atEof()) throw this.lx.error("Unexpected EOF processing map.");
-    if (c === ",") throw this.lx.error("Unexpected map value terminator ','.");
+    if (c === ",") throw this.lx.error('Unexpected map value terminator ",".');
     if (c === "}") throw this.lx.error(`Expected a value for key '${key.text}'`);
     return this.parseValue();
   }

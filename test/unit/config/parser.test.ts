@@ -313,7 +313,7 @@ describe("syntax errors carry file:line:col", () => {
       "a: [1 2]\n",
       'f.conf:1:7: Expected an array value terminator "," or an array terminator "]", but got \'2\' instead.',
     ],
-    ["comma as map value", "m { a: , }\n", "f.conf:1:8: Unexpected map value terminator ','."],
+    ["comma as map value", "m { a: , }\n", 'f.conf:1:8: Unexpected map value terminator ",".'],
     ["float without leading digit", "a: .5\n", "f.conf:1:4: Floats must start with a digit"],
     [
       "float without fraction",
@@ -365,6 +365,18 @@ describe("include", () => {
     const tree = parseConfigFile(join(d, "main.conf"), {});
     expect(tree).toEqual({ FROM_INC: 5, x: 5 });
     expect(isUsedAsVariable(tree, "FROM_INC")).toBe(true);
+  });
+
+  it("does not let an included file see the including file's variables (nats-server parses it alone)", () => {
+    const d = files({ "main.conf": "Q: 7\ninclude 'uses.conf'\n", "uses.conf": "port: $Q\n" });
+    expect(() => parseConfigFile(join(d, "main.conf"), {})).toThrow(
+      `${join(d, "uses.conf")}:1:7: variable reference for 'Q' on line 1 can not be found`,
+    );
+  });
+
+  it("takes an absolute include path under the including file's directory, like Go's filepath.Join", () => {
+    const d = files({ "main.conf": "include '/inc.conf'\n", "inc.conf": "port: 9\n" });
+    expect(parseConfigFile(join(d, "main.conf"), {})).toEqual({ port: 9 });
   });
 
   it("keeps positions from the included file", () => {
