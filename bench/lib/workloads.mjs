@@ -20,7 +20,7 @@ export const WORKLOADS = [
     about: "1 publisher, 16-byte payloads, no subscribers; ends at the PONG after the last PUB",
     job: { kind: "flow", subject: "bench.pub", subjects: 1, subConns: 0, publishers: 1 },
     full: { messages: 20_000_000 },
-    quick: { messages: 200_000 },
+    quick: { messages: 1_000_000 },
     metrics: [rate((r) => r.published)],
   },
   {
@@ -28,7 +28,7 @@ export const WORKLOADS = [
     about: "1 publisher -> 1 subscriber, 16-byte payloads",
     job: { kind: "flow", subject: "bench.ps", subjects: 1, subConns: 1, publishers: 1 },
     full: { messages: 8_000_000 },
-    quick: { messages: 100_000 },
+    quick: { messages: 400_000 },
     metrics: [rate((r) => r.delivered)],
   },
   {
@@ -36,7 +36,7 @@ export const WORKLOADS = [
     about: "1 publisher -> 8 subscribers on one subject; rate counts deliveries (8 per message)",
     job: { kind: "flow", subject: "bench.fan", subjects: 1, subConns: 8, publishers: 1 },
     full: { messages: 2_000_000 },
-    quick: { messages: 25_000 },
+    quick: { messages: 100_000 },
     metrics: [rate((r) => r.delivered)],
   },
   {
@@ -44,7 +44,7 @@ export const WORKLOADS = [
     about: "1 publisher -> queue group of 4 subscribers, each message to one of them",
     job: { kind: "flow", subject: "bench.q", subjects: 1, subConns: 4, publishers: 1, queue: "workers" },
     full: { messages: 8_000_000 },
-    quick: { messages: 100_000 },
+    quick: { messages: 400_000 },
     metrics: [rate((r) => r.delivered)],
   },
   {
@@ -52,7 +52,7 @@ export const WORKLOADS = [
     about: "10,000 subscriptions on distinct subjects (over 4 connections), 2 publishers cycling over them",
     job: { kind: "flow", subject: "bench.r", subjects: 10_000, subConns: 4, publishers: 2 },
     full: { messages: 3_000_000 },
-    quick: { messages: 100_000 },
+    quick: { messages: 200_000 },
     metrics: [rate((r) => r.delivered)],
   },
   {
