@@ -57,6 +57,7 @@ export class NatsgateServer implements NatsConnectionContext {
     this.logger.info(`  Name:     ${this.serverName}`);
     this.logger.info(`  ID:       ${this.serverId}`);
     for (const key of o.unknownKeys) this.logger.warn(`Unknown configuration key "${key}" ignored`);
+    for (const warning of o.configWarnings ?? []) this.logger.warn(warning);
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);

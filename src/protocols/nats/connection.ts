@@ -107,7 +107,8 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       drain: () => this.onDrain(),
       closed: (err) => this.onTransportClosed(err),
     });
-    this.out.appendAscii(`INFO ${this.ctx.infoJson(this)}\r\n`);
+    // nats-server writes a space between the JSON and CRLF ("INFO {...} \r\n"); kept for byte-exact compat.
+    this.out.appendAscii(`INFO ${this.ctx.infoJson(this)} \r\n`);
     if (rejectWith) {
       this.closeWithError(rejectWith.error, rejectWith.reason);
       return;
@@ -116,9 +117,9 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     if (this.ctx.authenticator.required) {
       this.authTimer = setTimeout(() => {
         this.closeWithError(errors.authenticationTimeout, closeReasons.authenticationTimeout);
-      }, this.ctx.options.authTimeout);
+      }, timerMs(this.ctx.options.authTimeout));
     }
-    this.pingTimer = setInterval(() => this.onPingTimer(), this.ctx.options.pingInterval);
+    this.pingTimer = setInterval(() => this.onPingTimer(), timerMs(this.ctx.options.pingInterval));
     this.pingTimer.unref();
     if (this.ctx.logger.isLevelEnabled("debug")) {
       this.ctx.logger.debug(
@@ -138,7 +139,8 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   onConnect(json: string): void {
     const opts = parseConnectOptions(json);
     if (opts === null) {
-      this.closeWithError(errors.unknownProtocol, closeReasons.parseError);
+      // nats-server closes on CONNECT JSON it cannot decode without sending -ERR (processConnect's error).
+      this.closeNow(closeReasons.parseError);
       return;
     }
     if (opts.noResponders && !opts.headers) {
@@ -146,7 +148,14 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       return;
     }
     const identity = this.ctx.authenticator.authenticate(
-      { user: opts.user, pass: opts.pass, authToken: opts.authToken, nkey: opts.nkey, sig: opts.sig, jwt: opts.jwt },
+      {
+        user: opts.user,
+        pass: opts.pass,
+        authToken: opts.authToken,
+        nkey: opts.nkey,
+        sig: opts.sig,
+        jwt: opts.jwt,
+      },
       { kind: this.kind === "websocket" ? "websocket" : "client", remoteAddress: this.remoteAddress },
     );
     const account = identity === null ? null : this.ctx.lookupAccount(identity.account);
@@ -175,8 +184,13 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     if (opts.verbose) this.sendOk();
   }
 
-  onInfo(_json: string): void {
-    // Clients have no reason to send INFO; nats-server ignores it from them.
+  onInfo(json: string): void {
+    // nats-server decodes a client's INFO and ignores it, but closes (no -ERR) when it is not JSON.
+    try {
+      JSON.parse(json);
+    } catch {
+      this.closeNow(closeReasons.parseError);
+    }
   }
 
   onPing(): void {
@@ -199,8 +213,9 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   }
 
   onHPub(subject: string, reply: string | null, headers: Buffer, payload: Buffer): void {
-    if (!this.opts.headers && this.connectReceived) {
-      // nats-server closes a client that sends HPUB without announcing headers, with no -ERR.
+    if (!this.opts.headers) {
+      // nats-server closes a client that sends HPUB without announcing headers (also before any CONNECT),
+      // with no -ERR.
       this.closeNow(closeReasons.protocolViolation);
       return;
     }
@@ -215,13 +230,12 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     const stats = this.ctx.stats;
     stats.inMsgs++;
     stats.inBytes += size;
-    if (this.opts.pedantic && !isValidLiteralSubject(subject)) {
-      this.sendErr(errors.invalidPublishSubject);
-      return;
-    }
+    // nats-server only warns a pedantic client and still delivers (client.go processPub), and sends +OK
+    // before the deliveries (processInboundClientMsg): a verbose client sees +OK ahead of its own echo.
+    if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr(errors.invalidPublishSubject);
+    if (this.opts.verbose) this.sendOk();
     const delivered = route(this.account!, this, subject, reply, headers, payload);
     if (delivered === 0 && reply !== null && this.opts.noResponders) this.sendNoResponders(reply);
-    if (this.opts.verbose) this.sendOk();
   }
 
   /** A request nobody could answer: a 503 status to the requester's own reply subscription. */
@@ -298,10 +312,12 @@ export class NatsConnection implements ClientHandle, ParserHandler {
         this.closeWithError(errors.maxPayload, closeReasons.maxPayloadExceeded);
         return;
       case ParseError.UnknownOp:
+      case ParseError.BadPayloadEnd:
+        // A payload longer than declared is a parse error at MSG_END_R in nats-server: same -ERR as garbage.
         this.closeWithError(errors.unknownProtocol, closeReasons.parseError);
         return;
       default:
-        // Malformed arguments and payload framing: nats-server closes without an -ERR line.
+        // Malformed arguments and a client's -ERR: nats-server closes without an -ERR line.
         this.closeNow(closeReasons.parseError);
     }
   }
@@ -315,7 +331,9 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       return false;
     }
     if (this.account === null) {
-      const acc = this.ctx.lookupAccount(this.ctx.authenticator.authenticate({}, this.authCtx())?.account ?? "");
+      const acc = this.ctx.lookupAccount(
+        this.ctx.authenticator.authenticate({}, this.authCtx())?.account ?? "",
+      );
       if (acc === null) return false;
       this.account = acc;
       acc.numConnections++;
@@ -324,12 +342,21 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   }
 
   private authCtx() {
-    return { kind: this.kind === "websocket" ? ("websocket" as const) : ("client" as const), remoteAddress: this.remoteAddress };
+    return {
+      kind: this.kind === "websocket" ? ("websocket" as const) : ("client" as const),
+      remoteAddress: this.remoteAddress,
+    };
   }
 
   // ---- outbound ----
 
-  deliver(sub: Subscription, subject: string, reply: string | null, headers: Buffer | null, payload: Buffer): boolean {
+  deliver(
+    sub: Subscription,
+    subject: string,
+    reply: string | null,
+    headers: Buffer | null,
+    payload: Buffer,
+  ): boolean {
     if (this.closed) return false;
     const sidBytes = (sub as NatsSubscription).sidBytes;
     const out = this.out;
@@ -339,7 +366,10 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     const total = hlen + plen;
     const inline = total < COPY_LIMIT;
     out.ensure(
-      40 + (subject.length + (reply === null ? 0 : reply.length)) * 3 + sidBytes.length + (inline ? total : 0),
+      40 +
+        (subject.length + (reply === null ? 0 : reply.length)) * 3 +
+        sidBytes.length +
+        (inline ? total : 0),
     );
     const buf = out.buf;
     let p = out.pos;
@@ -422,7 +452,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.stallTimer = setTimeout(() => {
         this.stallTimer = null;
         if (this.transport.bufferedBytes > 0) this.slowConsumer(closeReasons.slowConsumerWriteDeadline);
-      }, this.ctx.options.writeDeadline);
+      }, timerMs(this.ctx.options.writeDeadline));
     }
   }
 
@@ -441,7 +471,10 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       reason === closeReasons.slowConsumerPendingBytes
         ? `Slow Consumer Detected: MaxPending of ${this.ctx.options.maxPending} Exceeded`
         : "Slow Consumer Detected: WriteDeadline exceeded";
-    this.ctx.logger.warn({ cid: this.cid, kind: this.kind }, `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - ${detail}`);
+    this.ctx.logger.warn(
+      { cid: this.cid, kind: this.kind },
+      `${this.remoteAddress}:${this.remotePort} - cid:${this.cid} - ${detail}`,
+    );
     this.out.clear();
     this.closeNow(reason, true);
   }
@@ -501,6 +534,11 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     this.pingTimer = this.authTimer = this.stallTimer = null;
     this.out.clear();
   }
+}
+
+/** Node timers overflow past 2^31-1 ms (fires at once): cap long durations from configs instead. */
+function timerMs(ms: number): number {
+  return Math.max(1, Math.min(ms, 2 ** 31 - 1));
 }
 
 /** nats-server rejects queue names with whitespace like subjects; wildcards are allowed in names. */
