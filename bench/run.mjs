@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseOptions, USAGE } from "./lib/args.mjs";
 import { runGenerator } from "./lib/generator.mjs";
+import { toJson } from "./lib/json-file.mjs";
 import { clockTicks, rssKb, statusKb } from "./lib/proc-stats.mjs";
 import { ratiosOf, renderTable, roundLine, summarize, tableRows } from "./lib/report.mjs";
 import { describeServer, startServer } from "./lib/server-process.mjs";
@@ -169,7 +170,7 @@ function writeResults(ctx, entries, startedAt) {
     })),
   };
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(out, toJson(doc));
   console.log(`\nresults written to ${out}`);
 }
 

@@ -29,13 +29,24 @@ export function cpuVerdict(r) {
   const otherSec = Math.max(r.otherOnServerCoreSec, r.otherOnGenCoreSec);
   const other = otherSec / r.wallSec;
   const noisy = other > NOISY_SHARE && otherSec > NOISY_MIN_SEC;
-  return { server, gen, bound, coarse: r.wallSec < SHORT_ROUND_SEC, noisy, other };
+  return {
+    server,
+    gen,
+    bound,
+    coarse: r.wallSec < SHORT_ROUND_SEC,
+    noisy,
+    otherOnServerCore: r.otherOnServerCoreSec / r.wallSec,
+    otherOnGenCore: r.otherOnGenCoreSec / r.wallSec,
+  };
 }
 
 function caveats(v) {
   const notes = [];
   if (v.coarse) notes.push("short round");
-  if (v.noisy) notes.push(`NOISY: other processes used ${pct(v.other)} of a pinned core`);
+  if (v.noisy) {
+    const where = `${pct(v.otherOnServerCore)} of the server's core, ${pct(v.otherOnGenCore)} of the generator's`;
+    notes.push(`NOISY: other processes used ${where}`);
+  }
   return notes.length > 0 ? ` (${notes.join("; ")})` : "";
 }
 
