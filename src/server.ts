@@ -1,17 +1,20 @@
 // Wiring and lifecycle of one natsgate server: listeners, accounts, connections, shutdown.
 // Several servers can run in one process: everything lives on the instance.
 
-import { writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
 import { SimpleAuthenticator } from "./auth/simple-auth.js";
 import type { ServerOptions } from "./config/options.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
+import { InternalClient } from "./core/internal-client.js";
 import { ServerStats } from "./core/stats.js";
+import { JetStream } from "./jetstream/jetstream.js";
 import { NatsConnection, type NatsConnectionContext } from "./protocols/nats/connection.js";
 import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.js";
 import { type BoundListener, listenTcp } from "./protocols/nats/listener.js";
 import type { Transport } from "./protocols/nats/transport.js";
+import { createMessageStore } from "./storage/index.js";
 import { newServerId } from "./util/ids.js";
 import type { Logger } from "./util/logger.js";
 import { NATS_SERVER_COMPAT_VERSION, NATSGATE_VERSION } from "./version.js";
@@ -28,6 +31,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private infoBase = "";
   private shuttingDown = false;
   private portsFile: string | null = null;
+  /** JetStream, when options.jetstream.enabled. */
+  jetstream: JetStream | null = null;
 
   constructor(
     readonly options: ServerOptions,
@@ -58,11 +63,27 @@ export class NatsgateServer implements NatsConnectionContext {
     this.logger.info(`  ID:       ${this.serverId}`);
     for (const key of o.unknownKeys) this.logger.warn(`Unknown configuration key "${key}" ignored`);
     for (const warning of o.configWarnings ?? []) this.logger.warn(warning);
+    if (o.jetstream.enabled) this.startJetStream();
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     this.writePortsFile();
     this.logger.info("Server is ready");
+  }
+
+  /** JetStream starts before the listener (as in nats-server) so recovered streams are ready for clients. */
+  private startJetStream(): void {
+    const js = new JetStream({
+      options: this.options.jetstream,
+      serverId: this.serverId,
+      serverName: this.serverName,
+      logger: this.logger,
+      storeFactory: createMessageStore,
+      newInternalClient: (account) => new InternalClient(this.nextCid++, account, "JetStream"),
+    });
+    this.jetstream = js;
+    js.start();
+    for (const account of this.accounts.values()) js.enableAccount(account);
   }
 
   private buildInfoBase(): string {
@@ -101,7 +122,9 @@ export class NatsgateServer implements NatsConnectionContext {
     }
     this.stats.totalConnections++;
     if (this.clients.size >= this.options.maxConnections) {
-      this.logger.error(`${transport.remoteAddress}:${transport.remotePort} - cid:${cid} - Maximum Connections Exceeded`);
+      this.logger.error(
+        `${transport.remoteAddress}:${transport.remotePort} - cid:${cid} - Maximum Connections Exceeded`,
+      );
       conn.begin({ error: errors.maxConnections, reason: closeReasons.maxConnectionsExceeded });
       return conn;
     }
@@ -133,6 +156,9 @@ export class NatsgateServer implements NatsConnectionContext {
     for (const conn of [...this.clients.values()]) conn.closeNow(closeReasons.serverShutdown);
     this.clients.clear();
     await closing;
+    // After the clients: nothing publishes into streams while they flush, sync and close.
+    this.jetstream?.close();
+    this.jetstream = null;
     if (this.portsFile !== null) rmSync(this.portsFile, { force: true });
     this.logger.info("Server Exiting..");
   }

@@ -1,0 +1,137 @@
+// Durability policy for file-backed streams. Durable (the default): a PubAck leaves only after an
+// fsync that covers its record, and one fsync per event-loop turn covers every record written in
+// that turn (group commit). Lazy (`sync_interval: <duration>`, nats-server's behaviour): acks leave
+// at once, writes reach the OS every turn and the disk when the store's background timer syncs.
+
+import type { InternalClient } from "../core/internal-client.js";
+import type { MessageStore } from "../storage/store.js";
+import type { Logger } from "../util/logger.js";
+
+export interface SyncPolicyChoice {
+  /** True: acks wait for fsync (group commit). False: nats-server's lazy interval sync. */
+  durable: boolean;
+  /** Background fsync interval handed to file stores (lazy mode; a safety net in durable mode). */
+  intervalMs: number;
+}
+
+/** nats-server's defaultSyncInterval, which our options also default to. */
+export const NATS_DEFAULT_SYNC_INTERVAL_MS = 2 * 60 * 1000;
+
+/**
+ * Reads the jetstream sync options. The options carry no "unset" marker, so the 2m default means
+ * "not configured" and selects the durable default; `sync_interval: always` is durable too; any
+ * other duration opts into lazy syncing at that interval.
+ */
+export function resolveSyncPolicy(o: { syncInterval: number; syncAlways: boolean }): SyncPolicyChoice {
+  if (o.syncAlways || o.syncInterval <= 0 || o.syncInterval === NATS_DEFAULT_SYNC_INTERVAL_MS) {
+    return { durable: true, intervalMs: NATS_DEFAULT_SYNC_INTERVAL_MS };
+  }
+  return { durable: false, intervalMs: o.syncInterval };
+}
+
+/** A reply held back until the records written before it are on disk. */
+interface HeldReply {
+  client: InternalClient;
+  reply: string;
+  body: Buffer;
+  /** The store whose sync must succeed for this reply to go out; null for replies queued only for order. */
+  store: MessageStore | null;
+}
+
+export class GroupCommit {
+  private readonly dirty = new Set<MessageStore>();
+  private held: HeldReply[] = [];
+  private scheduled = false;
+  private closed = false;
+  /** fsyncs done and replies they released, for tests and benchmarks. */
+  syncs = 0;
+  released = 0;
+
+  constructor(
+    readonly policy: SyncPolicyChoice,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A file store was written to: durable mode syncs it this turn, lazy mode flushes it to the OS. */
+  written(store: MessageStore): void {
+    if (store.kind !== "file" || this.closed) return;
+    this.dirty.add(store);
+    this.schedule();
+  }
+
+  /**
+   * Sends `body` to `reply` once `store` (if given) is synced. While anything is held, every reply
+   * queues behind it so a client sees its acks (and duplicate acks of unsynced messages) in order.
+   */
+  reply(client: InternalClient, reply: string, body: Buffer, store: MessageStore | null): void {
+    const mustWait = this.policy.durable && store !== null && store.kind === "file" && this.dirty.has(store);
+    if (!mustWait && this.held.length === 0) {
+      client.publish(reply, null, null, body);
+      return;
+    }
+    this.held.push({ client, reply, body, store: mustWait ? store : null });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate runs after this turn's I/O callbacks: every publish read in the turn is covered.
+    setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    const failed = this.policy.durable ? this.syncDirty() : this.flushDirty();
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    for (const h of held) {
+      // A reply whose records could not be made durable is not sent: the publisher retries.
+      if (h.store !== null && failed.has(h.store)) continue;
+      h.client.publish(h.reply, null, null, h.body);
+      this.released++;
+    }
+  };
+
+  private syncDirty(): Set<MessageStore> {
+    const failed = new Set<MessageStore>();
+    for (const store of this.dirty) {
+      try {
+        store.sync();
+        this.syncs++;
+      } catch (err) {
+        failed.add(store);
+        this.logger.error({ err }, "JetStream failed to sync a stream store; acks withheld");
+      }
+    }
+    this.dirty.clear();
+    return failed;
+  }
+
+  private flushDirty(): Set<MessageStore> {
+    for (const store of this.dirty) {
+      store
+        .flush()
+        .catch((err: unknown) => this.logger.error({ err }, "JetStream failed to flush a stream store"));
+    }
+    this.dirty.clear();
+    return new Set();
+  }
+
+  /** Syncs (or flushes) now and sends what is held; used before replies that must see the disk. */
+  drain(): void {
+    if (this.dirty.size === 0 && this.held.length === 0) return;
+    this.run();
+  }
+
+  /** Forgets a store that is being closed or deleted (its pending writes are synced by close()). */
+  forget(store: MessageStore): void {
+    this.dirty.delete(store);
+  }
+
+  close(): void {
+    this.drain();
+    this.closed = true;
+  }
+}
