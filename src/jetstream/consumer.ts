@@ -1,0 +1,702 @@
+// One JetStream consumer (nats-server consumer.go): picks messages from its stream (start position,
+// filters, redeliveries, last-per-subject skip list), delivers them to a deliver subject (push) or to
+// waiting pull requests, and tracks acknowledgements. Driven by stream events, acks and requests; one
+// delivery loop per consumer, run as a microtask when something changed.
+
+import { subjectIsSubsetOf, subjectMatchesFilter } from "../core/subject.js";
+import type { Subscription } from "../core/subscription.js";
+import type { StoredMessage } from "../storage/store.js";
+import { ackReplyPrefix, ackSubscriptionSubject, buildAckReply } from "./ack.js";
+import { AckState } from "./ack-tracker.js";
+import type { Advisory } from "./advisories.js";
+import { ConsumerAcks } from "./consumer-acks.js";
+import {
+  type ConsumerConfig,
+  consumerFilters,
+  describeDuration,
+  isDurableConfig,
+  isPushConfig,
+  type TimePoint,
+} from "./consumer-config.js";
+import { FLOW_CONTROL_PREFIX, FlowControl, IdleHeartbeat, RateLimiter } from "./consumer-delivery.js";
+import type { ConsumerEnv } from "./consumer-env.js";
+import { type ConsumerInfoJson, consumerInfo } from "./consumer-info.js";
+import { idleHeartbeatHeaders, PullRequests, STATUS_PUSH_BASED } from "./consumer-pull.js";
+import { type SkipList, selectStart } from "./consumer-start.js";
+import {
+  type ConsumerStateStore,
+  type PersistedConsumerState,
+  restoreState,
+  snapshotState,
+} from "./consumer-state-store.js";
+import type { ConsumerView, StreamListener, StreamView } from "./contracts.js";
+
+/** Deliveries per loop turn before yielding to I/O. */
+const PUMP_BUDGET = 256;
+const FLOW_CONTROL_REQUEST = Buffer.from("NATS/1.0 100 FlowControl Request\r\n\r\n");
+const EMPTY = Buffer.alloc(0);
+const STALLED = Symbol("max ack pending");
+
+/** A message chosen for delivery, with what is needed to undo the choice (pull: no request took it). */
+interface Candidate {
+  msg: StoredMessage;
+  dc: number;
+  reply: string;
+  headers: Buffer | null;
+  payload: Buffer;
+  size: number;
+  undo: { sseq: number; skipIndex: number; skip: SkipList | null; redelivered: boolean; npc: number };
+}
+
+export interface ConsumerInit {
+  name: string;
+  config: ConsumerConfig;
+  created: TimePoint;
+  state?: PersistedConsumerState | null;
+  stateStore?: ConsumerStateStore | null;
+}
+
+export class Consumer implements ConsumerView, StreamListener {
+  readonly name: string;
+  config: ConsumerConfig;
+  readonly created: TimePoint;
+  readonly state = new AckState();
+  readonly acks: ConsumerAcks;
+  readonly stateStore: ConsumerStateStore | null;
+  /** Pull consumers only. */
+  pull: PullRequests | null = null;
+  private filters: string[];
+  private skip: SkipList | null = null;
+  /** Cached num_pending and the highest sequence it counted (nats-server npc / npcm). */
+  private npc = 0;
+  private npcm = 0;
+  /** Push: whether the deliver subject has interest. */
+  private active = true;
+  private fc: FlowControl | null = null;
+  private heartbeat: IdleHeartbeat | null = null;
+  private rateLimiter: RateLimiter | null = null;
+  private replay = false;
+  private replayUntil = 0;
+  private lastTs: { ms: number; nanos: number } | null = null;
+  private held: { cand: Candidate; dsubj: string } | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private deleteTimer: NodeJS.Timeout | null = null;
+  /** Inactivity threshold in ms (with nats-server's jitter), 0 = never deleted for inactivity. */
+  private dthresh = 0;
+  private subs: Subscription[] = [];
+  private unregisterRemove: (() => void) | null = null;
+  private kickScheduled = false;
+  private pumping = false;
+  private readonly pumpNow = () => this.pump();
+  private readonly ackPrefix: string;
+  /** Last delivery and last ack times (ms), 0 = never. */
+  lastDelivered = 0;
+  lastAcked = 0;
+  closed = false;
+
+  constructor(
+    readonly stream: StreamView,
+    readonly env: ConsumerEnv,
+    init: ConsumerInit,
+  ) {
+    this.name = init.name;
+    this.config = init.config;
+    this.created = init.created;
+    this.filters = consumerFilters(init.config);
+    this.stateStore = init.stateStore ?? null;
+    this.ackPrefix = ackReplyPrefix(stream.name, init.name);
+    this.acks = new ConsumerAcks(this);
+    this.stateStore?.attach(() => this.snapshot());
+    if (init.state) {
+      restoreState(this.state, init.state, stream.store.state().lastSeq);
+    } else {
+      this.skip = selectStart(this.state, stream.store, init.config, this.filters);
+    }
+  }
+
+  get isPush(): boolean {
+    return isPushConfig(this.config);
+  }
+
+  get isDurable(): boolean {
+    return isDurableConfig(this.config);
+  }
+
+  get deliverSubject(): string {
+    return this.config.deliver_subject ?? "";
+  }
+
+  /** Starts delivery: subscriptions, stream events, timers (nats-server setLeader). */
+  start(): void {
+    const client = this.env.ctx.client;
+    this.subs.push(
+      client.subscribe(ackSubscriptionSubject(this.stream.name, this.name), this.acks.onAckMessage),
+    );
+    this.stream.addListener(this);
+    this.unregisterRemove = this.stream.store.onRemove((seq, subject, reason) =>
+      this.acks.messageRemoved(seq, subject, reason),
+    );
+    this.streamNumPending();
+    this.dthresh = inactiveThresholdMs(this.config, this.isPush);
+    this.setupMode();
+    if (this.dthresh > 0 && (!this.isPush || !this.active)) this.armDeleteTimer(this.dthresh);
+    this.replay = this.config.replay_policy === "original";
+    if (this.replay) this.replayUntil = this.stream.store.state().lastSeq;
+    if (this.state.pending.size > 0) this.acks.armAfterRestore();
+    this.kick();
+  }
+
+  private setupMode(): void {
+    const client = this.env.ctx.client;
+    if (!this.isPush) {
+      this.pull = new PullRequests(this.pullHost(), {
+        maxWaiting: this.config.max_waiting ?? 0,
+        maxBatch: this.config.max_batch ?? 0,
+        maxExpires: this.config.max_expires ?? 0,
+        maxBytes: this.config.max_bytes ?? 0,
+      });
+      return;
+    }
+    if (this.config.flow_control === true) {
+      this.fc = new FlowControl(`${FLOW_CONTROL_PREFIX}${this.stream.name}.${this.name}.`);
+      this.subs.push(
+        client.subscribe(this.fc.subscription, (_s, subject) => this.flowControlAnswered(subject)),
+      );
+    }
+    const hb = Math.ceil((this.config.idle_heartbeat ?? 0) / 1_000_000);
+    if (hb > 0) {
+      this.heartbeat = new IdleHeartbeat(hb, this.env.now, () => this.sendPushHeartbeat());
+      this.heartbeat.start();
+    }
+    if ((this.config.rate_limit_bps ?? 0) > 0) {
+      this.rateLimiter = new RateLimiter(this.config.rate_limit_bps!, this.rateLimitBurst(), this.env.now());
+    }
+    this.active = this.env.interest.hasInterest(this.deliverSubject);
+    this.watchInterest();
+  }
+
+  private rateLimitBurst(): number {
+    const maxMsgSize = this.stream.config.max_msg_size;
+    return typeof maxMsgSize === "number" && maxMsgSize > 0 ? maxMsgSize : this.env.maxPayload;
+  }
+
+  /** Push consumers learn of interest changes by polling (see InterestWatch). */
+  private watchInterest(): void {
+    if (!this.isPush || this.closed) return;
+    // Active consumers that are never deleted for inactivity need no watch: a failed delivery tells.
+    if (this.active && this.dthresh === 0) {
+      this.env.interest.unwatch(this);
+      return;
+    }
+    this.env.interest.watch(this, this.deliverSubject, this.active, (interest) =>
+      this.interestChanged(interest),
+    );
+  }
+
+  /** updateDeliveryInterest */
+  private interestChanged(interest: boolean): void {
+    if (this.closed || !this.isPush) return;
+    const was = this.active;
+    this.active = interest;
+    if (interest) {
+      this.clearDeleteTimer();
+      if (!was) {
+        this.fc?.reset();
+        this.kick();
+      }
+    } else if (this.dthresh > 0 && this.deleteTimer === null) {
+      this.armDeleteTimer(this.dthresh);
+    }
+    this.watchInterest();
+  }
+
+  // --- stream events ---
+
+  messageStored(seq: number, subject: string): void {
+    if (this.closed || !this.matchesFilter(subject)) return;
+    if (seq > this.npcm) this.npc++;
+    if (seq < this.state.sseq) return;
+    if (this.isPush ? this.active : (this.pull?.waiting.length ?? 0) > 0) this.kick();
+  }
+
+  messagesRemoved(firstSeq: number, filter?: string): void {
+    if (this.closed) return;
+    if (filter !== undefined && filter !== "" && !this.purgeAffects(filter)) return;
+    const first = firstSeq === 0 ? this.stream.store.state().lastSeq + 1 : firstSeq;
+    this.acks.purged(first);
+  }
+
+  /** A purge of `filter` concerns this consumer when it overlaps its filter (isFilteredMatch). */
+  private purgeAffects(filter: string): boolean {
+    if (this.filters.length === 0) return true;
+    return this.filters.some((f) => subjectIsSubsetOf(filter, f) || subjectMatchesFilter(filter, f));
+  }
+
+  /** Called when a message that was counted as pending left the stream undelivered. */
+  uncount(seq: number, subject: string): void {
+    if (seq >= this.state.sseq && this.matchesFilter(subject) && this.npc > 0) this.npc--;
+  }
+
+  matchesFilter(subject: string): boolean {
+    const f = this.filters;
+    if (f.length === 0) return true;
+    for (let i = 0; i < f.length; i++) if (subjectMatchesFilter(subject, f[i]!)) return true;
+    return false;
+  }
+
+  /** ConsumerView.needsAck (nats-server needAck): interest retention asks before removing `seq`. */
+  needsAck(seq: number, subject: string): boolean {
+    if (this.closed) return false;
+    if (this.isFiltered() && !this.matchesFilter(subject)) return false;
+    const s = this.state;
+    if (seq <= s.asflr) return false;
+    if (this.config.ack_policy !== "explicit") return true;
+    return seq >= s.sseq || s.pending.has(seq);
+  }
+
+  /** A filter equal to the stream's only subject is no filter (isFiltered). */
+  private isFiltered(): boolean {
+    if (this.filters.length === 0) return false;
+    const subjects = this.stream.config.subjects ?? [];
+    if (this.filters.length === 1 && subjects.length === 1) return this.filters[0] !== subjects[0];
+    return true;
+  }
+
+  // --- delivery loop ---
+
+  /** Schedules the delivery loop (coalesced: many kicks in one turn run it once). */
+  kick(): void {
+    if (this.kickScheduled || this.closed) return;
+    this.kickScheduled = true;
+    queueMicrotask(this.pumpNow);
+  }
+
+  private pump(): void {
+    this.kickScheduled = false;
+    if (this.closed || this.pumping) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpLoop(): void {
+    let stalled = false;
+    for (let budget = PUMP_BUDGET; budget > 0; budget--) {
+      if (this.held !== null) {
+        if (this.holdTimer !== null) return;
+        const { cand, dsubj } = this.held;
+        this.held = null;
+        this.deliver(cand, dsubj);
+        continue;
+      }
+      if (!this.canDeliver()) break;
+      const cand = this.nextCandidate();
+      if (cand === STALLED) {
+        stalled = true;
+        break;
+      }
+      if (cand === null) break;
+      const dsubj = this.isPush ? this.deliverSubject : (this.pull!.next(cand.size)?.reply ?? null);
+      if (dsubj === null) {
+        this.undo(cand);
+        break;
+      }
+      const delay = this.deliveryDelay(cand);
+      if (delay > 0) {
+        this.hold(cand, dsubj, delay);
+        return;
+      }
+      this.deliver(cand, dsubj);
+      if (budget === 1) {
+        // Out of budget with more to do: continue after pending I/O.
+        setImmediate(() => this.kick());
+        return;
+      }
+    }
+    this.idle(stalled);
+  }
+
+  private canDeliver(): boolean {
+    if (this.isPush) return this.active && (this.fc === null || !this.fc.blocked());
+    return (this.pull?.waiting.length ?? 0) > 0;
+  }
+
+  /** nats-server waitForMsgs: leave replay mode once caught up; sweep pull requests. */
+  private idle(stalled: boolean): void {
+    if (this.replay && this.state.sseq > this.replayUntil) this.replay = false;
+    // A request kept waiting only by max_ack_pending is not at the end of the stream.
+    if (this.pull !== null && this.pull.waiting.length > 0) this.pull.process(!stalled);
+  }
+
+  /** getNextMsg: redeliveries first, then the skip list, then the next message past sseq. */
+  private nextCandidate(): Candidate | null | typeof STALLED {
+    const s = this.state;
+    const undo = {
+      sseq: s.sseq,
+      skipIndex: this.skip?.index ?? 0,
+      skip: this.skip,
+      redelivered: false,
+      npc: this.npc,
+    };
+    while (s.rdq.size > 0) {
+      const seq = s.rdq.shift();
+      if (seq === 0) break;
+      const dc = s.incDeliveryCount(seq);
+      const maxDeliver = this.config.max_deliver ?? -1;
+      if (maxDeliver > 0 && dc > maxDeliver) {
+        if (dc === maxDeliver + 1) this.acks.maxDeliveriesReached(seq, dc - 1);
+        s.pending.delete(seq);
+        continue;
+      }
+      const msg = this.stream.store.load(seq);
+      if (msg === null) {
+        // Gone from the stream meanwhile: nothing left to redeliver or to wait for.
+        s.pending.delete(seq);
+        s.rdc.delete(seq);
+        continue;
+      }
+      undo.redelivered = true;
+      return this.prepare(msg, dc, undo);
+    }
+    let from = s.sseq;
+    if (this.skip !== null && this.skip.index < this.skip.seqs.length) {
+      from = this.skip.seqs[this.skip.index]!;
+    }
+    const maxp = this.config.max_ack_pending ?? 0;
+    if (maxp > 0 && s.pending.size >= maxp) return STALLED;
+    if (this.skip !== null && this.skip.index < this.skip.seqs.length) {
+      this.skip.index++;
+      if (this.skip.index >= this.skip.seqs.length) {
+        s.sseq = this.skip.resume;
+        this.skip = null;
+      }
+    }
+    const msg = this.loadNext(from);
+    if (msg === null) {
+      const last = this.stream.store.state().lastSeq;
+      if (last + 1 > s.sseq) s.sseq = last + 1;
+      return null;
+    }
+    if (msg.seq >= s.sseq) s.sseq = msg.seq + 1;
+    return this.prepare(msg, 1, undo);
+  }
+
+  /** The next message at or after `seq` matching the filters (the smallest over several filters). */
+  private loadNext(seq: number): StoredMessage | null {
+    const store = this.stream.store;
+    const f = this.filters;
+    if (f.length <= 1) return store.loadNextMatching(seq, f.length === 0 ? null : f[0]!);
+    let best: StoredMessage | null = null;
+    for (const filter of f) {
+      const m = store.loadNextMatching(seq, filter);
+      if (m !== null && (best === null || m.seq < best.seq)) best = m;
+    }
+    return best;
+  }
+
+  private prepare(msg: StoredMessage, dc: number, undo: Candidate["undo"]): Candidate {
+    if (dc === 1 && this.npcm > 0 && this.npc > 0) this.npc--;
+    const reply = buildAckReply(
+      this.ackPrefix,
+      dc,
+      msg.seq,
+      this.state.dseq,
+      msg.ts,
+      msg.tsNanos,
+      this.numPending(),
+    );
+    let headers = msg.headers;
+    let payload = msg.payload;
+    if (this.config.headers_only === true) {
+      headers = headersOnly(headers, payload.length);
+      payload = EMPTY;
+    }
+    const size =
+      Buffer.byteLength(msg.subject) + Buffer.byteLength(reply) + (headers?.length ?? 0) + payload.length;
+    return { msg, dc, reply, headers, payload, size, undo };
+  }
+
+  /** No pull request could take the message: put everything back as it was. */
+  private undo(cand: Candidate): void {
+    const s = this.state;
+    const u = cand.undo;
+    s.sseq = u.sseq;
+    this.skip = u.skip;
+    if (this.skip !== null) this.skip.index = u.skipIndex;
+    this.npc = u.npc;
+    if (u.redelivered) {
+      const n = (s.rdc.get(cand.msg.seq) ?? 1) - 1;
+      if (n > 0) s.rdc.set(cand.msg.seq, n);
+      else s.rdc.delete(cand.msg.seq);
+      s.rdq.unshift(cand.msg.seq);
+    }
+  }
+
+  /** Replay original spacing and the rate limit: how long to wait before sending (ms). */
+  private deliveryDelay(cand: Candidate): number {
+    let delay = 0;
+    if (this.replay && this.lastTs !== null) {
+      const d = cand.msg.ts - this.lastTs.ms + (cand.msg.tsNanos - this.lastTs.nanos) / 1_000_000;
+      if (d > 1) delay = Math.floor(d);
+    }
+    this.lastTs = { ms: cand.msg.ts, nanos: cand.msg.tsNanos };
+    if (this.rateLimiter !== null)
+      delay = Math.max(delay, this.rateLimiter.reserve(cand.size, this.env.now()));
+    return delay;
+  }
+
+  private hold(cand: Candidate, dsubj: string, delay: number): void {
+    this.held = { cand, dsubj };
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.kick();
+    }, delay);
+  }
+
+  /** deliverMsg */
+  private deliver(cand: Candidate, dsubj: string): void {
+    const s = this.state;
+    const dseq = s.dseq++;
+    const seq = cand.msg.seq;
+    const now = this.env.now();
+    const policy = this.config.ack_policy;
+    const delivered = this.env.ctx.client.publish(dsubj, cand.reply, cand.headers, cand.payload);
+    if (policy === "explicit" || policy === "all") {
+      s.trackPending(seq, dseq, now);
+      this.acks.armTimer();
+    } else {
+      s.adflr = dseq;
+      s.asflr = seq;
+    }
+    if (this.fc !== null) {
+      const fcReply = this.fc.delivered(
+        Buffer.byteLength(dsubj) + cand.size - Buffer.byteLength(cand.msg.subject),
+      );
+      if (fcReply !== null)
+        this.env.ctx.client.publish(this.deliverSubject, fcReply, FLOW_CONTROL_REQUEST, EMPTY);
+    }
+    this.heartbeat?.touch(now);
+    if (this.pull !== null && this.dthresh > 0) this.pull.waiting.last = now;
+    this.lastDelivered = now;
+    this.stateStore?.markDirty();
+    if (policy === "none" && this.stream.config.retention !== "limits")
+      this.stream.consumerAcked(this.name, seq);
+    if (delivered === 0) this.didNotDeliver(seq);
+  }
+
+  /** Nobody took the message: a push consumer lost its interest; a pull delivery goes back in line. */
+  private didNotDeliver(seq: number): void {
+    if (this.isPush) {
+      // A subscriber that exists but could not take it (slow consumer) keeps the consumer active.
+      if (this.env.interest.hasInterest(this.deliverSubject)) return;
+      this.interestChanged(false);
+    } else if (this.state.pending.has(seq)) {
+      this.state.rdq.push(seq);
+      this.kick();
+    }
+  }
+
+  private flowControlAnswered(subject: string): void {
+    if (this.fc?.answered(subject)) this.kick();
+  }
+
+  private sendPushHeartbeat(): void {
+    if (!this.active || this.closed) return;
+    const s = this.state;
+    const hdr = idleHeartbeatHeaders(s.dseq - 1, s.sseq - 1, this.fc?.stalledOn ?? "");
+    this.env.ctx.client.publish(this.deliverSubject, null, hdr, EMPTY);
+  }
+
+  // --- num pending ---
+
+  /** numPending: the cached count, recomputed when nothing is cached. */
+  numPending(): number {
+    if (this.npcm === 0) this.streamNumPending();
+    return Math.max(0, this.npc);
+  }
+
+  /** streamNumPending: recount matching messages (subjects, for last_per_subject) at or after sseq. */
+  streamNumPending(): number {
+    const store = this.stream.store;
+    const lastPer = this.config.deliver_policy === "last_per_subject";
+    const filters = this.filters.length === 0 ? [null] : this.filters;
+    let count = 0;
+    let last = 0;
+    for (const f of filters) {
+      count += store.numPending(this.state.sseq, f, lastPer);
+      const fs = store.filteredState(this.state.sseq, f);
+      if (fs.last > last) last = fs.last;
+    }
+    this.npc = count;
+    this.npcm = last;
+    return count;
+  }
+
+  /** Messages a no_wait pull could get now. */
+  deliverableCount(): number {
+    return this.numPending() + this.state.rdq.size;
+  }
+
+  // --- pull requests ---
+
+  /** A MSG.NEXT request (or +NXT ack) for this consumer. */
+  processNextRequest(reply: string, payload: Buffer): void {
+    if (this.closed || reply === "") return;
+    if (this.pull === null) {
+      this.env.ctx.client.publish(reply, null, STATUS_PUSH_BASED, EMPTY);
+      return;
+    }
+    this.pull.request(reply, payload, describeDuration);
+  }
+
+  private pullHost() {
+    return {
+      now: this.env.now,
+      sendStatus: (subject: string, headers: Buffer) => {
+        this.env.ctx.client.publish(subject, null, headers, EMPTY);
+      },
+      hasInterest: (subject: string) => this.env.interest.hasInterest(subject),
+      deliverableCount: () => this.deliverableCount(),
+      lastDelivered: () => ({ consumerSeq: this.state.dseq - 1, streamSeq: this.state.sseq - 1 }),
+      kick: () => this.kick(),
+    };
+  }
+
+  // --- inactivity ---
+
+  private armDeleteTimer(ms: number): void {
+    this.clearDeleteTimer();
+    this.deleteTimer = setTimeout(() => this.deleteIfInactive(), Math.max(1, ms));
+  }
+
+  private clearDeleteTimer(): void {
+    if (this.deleteTimer !== null) clearTimeout(this.deleteTimer);
+    this.deleteTimer = null;
+  }
+
+  /** deleteNotActive */
+  private deleteIfInactive(): void {
+    this.deleteTimer = null;
+    if (this.closed) return;
+    if (this.isPush) {
+      if (this.active) return;
+    } else {
+      const threshold = Math.ceil((this.config.inactive_threshold ?? 0) / 1_000_000);
+      const elapsed = this.env.now() - this.pull!.waiting.last;
+      if (elapsed <= threshold) {
+        this.armDeleteTimer(this.dthresh - elapsed);
+        return;
+      }
+      this.pull!.process(true);
+      if (this.pull!.waiting.length > 0) {
+        this.armDeleteTimer(this.dthresh);
+        return;
+      }
+    }
+    this.env.onInactive(this);
+  }
+
+  /** Ack activity keeps a consumer with an inactivity threshold alive (suppressDeletion). */
+  activity(): void {
+    if ((this.config.inactive_threshold ?? 0) <= 0 || this.closed) return;
+    if (this.isPush) {
+      if (this.deleteTimer !== null) this.armDeleteTimer(this.dthresh);
+    } else if (this.pull !== null) {
+      this.pull.waiting.last = this.env.now();
+    }
+  }
+
+  // --- config, info, lifecycle ---
+
+  /** Applies an allowed config change (nats-server updateConfig); checks were made by the caller. */
+  applyConfig(next: ConsumerConfig): void {
+    const old = this.config;
+    const deliverChanged = (old.deliver_subject ?? "") !== (next.deliver_subject ?? "");
+    this.config = next;
+    if ((old.inactive_threshold ?? 0) !== (next.inactive_threshold ?? 0)) {
+      this.dthresh = inactiveThresholdMs(next, this.isPush);
+      this.clearDeleteTimer();
+      if (this.dthresh > 0 && (!this.isPush || !this.active)) this.armDeleteTimer(this.dthresh);
+    }
+    if ((old.rate_limit_bps ?? 0) !== (next.rate_limit_bps ?? 0)) {
+      const bps = next.rate_limit_bps ?? 0;
+      this.rateLimiter = bps > 0 ? new RateLimiter(bps, this.rateLimitBurst(), this.env.now()) : null;
+    }
+    if (this.pull !== null) {
+      this.pull.updateLimits(next.max_batch ?? 0, next.max_expires ?? 0, next.max_bytes ?? 0);
+    }
+    if (deliverChanged) {
+      // A new deliver subject gets everything still unacknowledged again (forceExpirePending).
+      this.acks.forceExpirePending();
+      this.fc?.reset();
+      this.active = this.env.interest.hasInterest(this.deliverSubject);
+      this.watchInterest();
+    }
+    if ((old.ack_wait ?? 0) !== (next.ack_wait ?? 0)) this.acks.armTimer(100);
+    this.stateStore?.writeMeta({ name: this.name, created: this.created, config: next });
+    this.kick();
+  }
+
+  info(): ConsumerInfoJson {
+    if (this.pull !== null) this.pull.process(false);
+    return consumerInfo(this);
+  }
+
+  /** Whether a push consumer has a subscriber on its deliver subject right now. */
+  get pushBound(): boolean {
+    return this.isPush && this.active && !this.closed;
+  }
+
+  /** State for the state file. */
+  snapshot(): PersistedConsumerState {
+    return snapshotState(this.state);
+  }
+
+  sendAdvisory(a: Advisory): void {
+    this.env.ctx.advisory(a.subject, a.body);
+  }
+
+  /** ConsumerView.stop: stream deleted or server shutdown. Deleting the state also removes its files. */
+  stop(deleteState: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    const client = this.env.ctx.client;
+    for (const sub of this.subs) client.unsubscribe(sub);
+    this.subs = [];
+    this.stream.removeListener(this);
+    this.unregisterRemove?.();
+    this.unregisterRemove = null;
+    this.env.interest.unwatch(this);
+    this.acks.stop();
+    this.pull?.stop();
+    this.heartbeat?.stop();
+    this.clearDeleteTimer();
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.held = null;
+    if (this.stateStore !== null) {
+      if (deleteState) this.stateStore.delete();
+      else this.stateStore.close();
+    }
+  }
+}
+
+/** How long a consumer may be inactive before it is deleted, in ms (updateInactiveThreshold). */
+export function inactiveThresholdMs(cfg: ConsumerConfig, push: boolean): number {
+  const t = cfg.inactive_threshold ?? 0;
+  if (t <= 0) return 0;
+  const ms = Math.ceil(t / 1_000_000);
+  // Pull consumers get 100ms..1s of jitter, as nats-server adds.
+  const jitter = push ? 0 : 100 + Math.floor(Math.random() * 900);
+  return ms + jitter;
+}
+
+/** convertToHeadersOnly: keep the headers, drop the payload, add `Nats-Msg-Size`. */
+export function headersOnly(headers: Buffer | null, payloadSize: number): Buffer {
+  const tail = `Nats-Msg-Size: ${payloadSize}\r\n\r\n`;
+  if (headers === null || headers.length === 0) return Buffer.from(`NATS/1.0\r\n${tail}`);
+  return Buffer.concat([headers.subarray(0, headers.length - 2), Buffer.from(tail)]);
+}
