@@ -9,6 +9,7 @@ import type { ServerOptions } from "./config/options.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
 import { InternalClient } from "./core/internal-client.js";
 import { ServerStats } from "./core/stats.js";
+import { createConsumerExtension } from "./jetstream/consumer-extension.js";
 import { JetStream } from "./jetstream/jetstream.js";
 import { NatsConnection, type NatsConnectionContext } from "./protocols/nats/connection.js";
 import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.js";
@@ -80,6 +81,7 @@ export class NatsgateServer implements NatsConnectionContext {
       logger: this.logger,
       storeFactory: createMessageStore,
       newInternalClient: (account) => new InternalClient(this.nextCid++, account, "JetStream"),
+      extensions: [createConsumerExtension({ maxPayload: this.options.maxPayload })],
     });
     this.jetstream = js;
     js.start();
