@@ -2,7 +2,9 @@
 // the rate limiter, and watching a deliver subject for interest (one poller per account, not per consumer).
 
 import { randomBytes } from "node:crypto";
+import type { Account } from "../core/account.js";
 import type { Sublist } from "../core/sublist.js";
+import type { Subscription } from "../core/subscription.js";
 
 /** nats-server JsFlowControlMaxPending: the most bytes in flight; the window starts at 1/16 of it. */
 export const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
@@ -230,4 +232,53 @@ export class IdleHeartbeat {
       this.arm(this.intervalMs - idle);
     }
   }
+}
+
+/**
+ * Delivers a stream message to the subscribers of `deliverSubject` (a push deliver subject or a pull
+ * request's reply) while presenting the message's own subject, as nats-server does for consumer
+ * deliveries (`MSG <stream subject> <sid> <ack reply>`). Same rules as the core router: every plain
+ * subscriber, one member per queue group, auto-unsubscribe limits. Returns the number of deliveries.
+ */
+export function deliverAs(
+  account: Account,
+  deliverSubject: string,
+  subject: string,
+  reply: string,
+  headers: Buffer | null,
+  payload: Buffer,
+): number {
+  const result = account.sublist.match(deliverSubject);
+  let delivered = 0;
+  for (const sub of result.psubs) if (deliverOne(sub, subject, reply, headers, payload)) delivered++;
+  for (const group of result.qsubs) {
+    const n = group.length;
+    const start = n <= 1 ? 0 : Math.floor(Math.random() * n);
+    for (let k = 0; k < n; k++) {
+      if (deliverOne(group[(start + k) % n]!, subject, reply, headers, payload)) {
+        delivered++;
+        break;
+      }
+    }
+  }
+  return delivered;
+}
+
+function deliverOne(
+  sub: Subscription,
+  subject: string,
+  reply: string,
+  headers: Buffer | null,
+  payload: Buffer,
+) {
+  if (sub.closed) return false;
+  if (sub.max > 0) {
+    if (sub.delivered >= sub.max) return false;
+    sub.delivered++;
+    const ok = sub.client.deliver(sub, subject, reply, headers, payload);
+    if (sub.delivered >= sub.max) sub.client.subscriptionDone?.(sub);
+    return ok;
+  }
+  sub.delivered++;
+  return sub.client.deliver(sub, subject, reply, headers, payload);
 }

@@ -18,7 +18,13 @@ import {
   isPushConfig,
   type TimePoint,
 } from "./consumer-config.js";
-import { FLOW_CONTROL_PREFIX, FlowControl, IdleHeartbeat, RateLimiter } from "./consumer-delivery.js";
+import {
+  deliverAs,
+  FLOW_CONTROL_PREFIX,
+  FlowControl,
+  IdleHeartbeat,
+  RateLimiter,
+} from "./consumer-delivery.js";
 import type { ConsumerEnv } from "./consumer-env.js";
 import { type ConsumerInfoJson, consumerInfo } from "./consumer-info.js";
 import { idleHeartbeatHeaders, PullRequests, STATUS_PUSH_BASED } from "./consumer-pull.js";
@@ -463,7 +469,15 @@ export class Consumer implements ConsumerView, StreamListener {
     const seq = cand.msg.seq;
     const now = this.env.now();
     const policy = this.config.ack_policy;
-    const delivered = this.env.ctx.client.publish(dsubj, cand.reply, cand.headers, cand.payload);
+    const client = this.env.ctx.client;
+    const delivered = deliverAs(
+      client.account,
+      dsubj,
+      cand.msg.subject,
+      cand.reply,
+      cand.headers,
+      cand.payload,
+    );
     if (policy === "explicit" || policy === "all") {
       s.trackPending(seq, dseq, now);
       this.acks.armTimer();
