@@ -229,7 +229,7 @@ export class ConsumerAcks {
     const o = this.o;
     if (o.closed) return;
     for (const { seq, subject } of removed) {
-      o.uncount(seq, subject);
+      o.picker.uncount(seq, subject);
       const p = o.state.pending.get(seq);
       if (p !== undefined) this.term(seq, p.dseq, o.state.deliveryCount(seq));
     }
@@ -240,7 +240,7 @@ export class ConsumerAcks {
     const o = this.o;
     o.state.purged(firstSeq);
     if (o.state.pending.size === 0) this.stopTimer();
-    o.streamNumPending();
+    o.picker.streamNumPending();
     o.stateStore?.writeState();
     o.kick();
   }

@@ -41,7 +41,7 @@ export function consumerInfo(o: Consumer): ConsumerInfoJson {
     num_ack_pending: s.pending.size,
     num_redelivered: s.rdc.size,
     num_waiting: o.pull?.waiting.length ?? 0,
-    num_pending: o.streamNumPending(),
+    num_pending: o.picker.streamNumPending(),
   };
   if (o.pushBound) info.push_bound = true;
   return info;

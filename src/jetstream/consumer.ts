@@ -5,14 +5,12 @@
 
 import { subjectIsSubsetOf, subjectMatchesFilter } from "../core/subject.js";
 import type { Subscription } from "../core/subscription.js";
-import type { StoredMessage } from "../storage/store.js";
-import { ackReplyPrefix, ackSubscriptionSubject, buildAckReply } from "./ack.js";
+import { ackReplyPrefix, ackSubscriptionSubject } from "./ack.js";
 import { AckState } from "./ack-tracker.js";
 import type { Advisory } from "./advisories.js";
 import { ConsumerAcks } from "./consumer-acks.js";
 import {
   type ConsumerConfig,
-  consumerFilters,
   describeDuration,
   isDurableConfig,
   isPushConfig,
@@ -28,7 +26,8 @@ import {
 import type { ConsumerEnv } from "./consumer-env.js";
 import { type ConsumerInfoJson, consumerInfo } from "./consumer-info.js";
 import { idleHeartbeatHeaders, PullRequests, STATUS_PUSH_BASED } from "./consumer-pull.js";
-import { type SkipList, selectStart } from "./consumer-start.js";
+import { type Candidate, MessageSelector, STALLED } from "./consumer-select.js";
+import { selectStart } from "./consumer-start.js";
 import {
   type ConsumerStateStore,
   type PersistedConsumerState,
@@ -41,18 +40,6 @@ import type { ConsumerView, StreamListener, StreamView } from "./contracts.js";
 const PUMP_BUDGET = 256;
 const FLOW_CONTROL_REQUEST = Buffer.from("NATS/1.0 100 FlowControl Request\r\n\r\n");
 const EMPTY = Buffer.alloc(0);
-const STALLED = Symbol("max ack pending");
-
-/** A message chosen for delivery, with what is needed to undo the choice (pull: no request took it). */
-interface Candidate {
-  msg: StoredMessage;
-  dc: number;
-  reply: string;
-  headers: Buffer | null;
-  payload: Buffer;
-  size: number;
-  undo: { sseq: number; skipIndex: number; skip: SkipList | null; redelivered: boolean; npc: number };
-}
 
 export interface ConsumerInit {
   name: string;
@@ -71,11 +58,7 @@ export class Consumer implements ConsumerView, StreamListener {
   readonly stateStore: ConsumerStateStore | null;
   /** Pull consumers only. */
   pull: PullRequests | null = null;
-  private filters: string[];
-  private skip: SkipList | null = null;
-  /** Cached num_pending and the highest sequence it counted (nats-server npc / npcm). */
-  private npc = 0;
-  private npcm = 0;
+  readonly picker: MessageSelector;
   /** Push: whether the deliver subject has interest. */
   private active = true;
   private fc: FlowControl | null = null;
@@ -94,7 +77,6 @@ export class Consumer implements ConsumerView, StreamListener {
   private kickScheduled = false;
   private pumping = false;
   private readonly pumpNow = () => this.pump();
-  private readonly ackPrefix: string;
   /** Last delivery and last ack times (ms), 0 = never. */
   lastDelivered = 0;
   lastAcked = 0;
@@ -108,15 +90,14 @@ export class Consumer implements ConsumerView, StreamListener {
     this.name = init.name;
     this.config = init.config;
     this.created = init.created;
-    this.filters = consumerFilters(init.config);
     this.stateStore = init.stateStore ?? null;
-    this.ackPrefix = ackReplyPrefix(stream.name, init.name);
     this.acks = new ConsumerAcks(this);
+    this.picker = new MessageSelector(this, ackReplyPrefix(stream.name, init.name));
     this.stateStore?.attach(() => this.snapshot());
     if (init.state) {
       restoreState(this.state, init.state, stream.store.state().lastSeq);
     } else {
-      this.skip = selectStart(this.state, stream.store, init.config, this.filters);
+      this.picker.skip = selectStart(this.state, stream.store, init.config, this.picker.filters);
     }
   }
 
@@ -142,7 +123,7 @@ export class Consumer implements ConsumerView, StreamListener {
     this.unregisterRemove = this.stream.store.onRemove((seq, subject, reason) =>
       this.acks.messageRemoved(seq, subject, reason),
     );
-    this.streamNumPending();
+    this.picker.streamNumPending();
     this.dthresh = inactiveThresholdMs(this.config, this.isPush);
     this.setupMode();
     if (this.dthresh > 0 && (!this.isPush || !this.active)) this.armDeleteTimer(this.dthresh);
@@ -219,8 +200,8 @@ export class Consumer implements ConsumerView, StreamListener {
   // --- stream events ---
 
   messageStored(seq: number, subject: string): void {
-    if (this.closed || !this.matchesFilter(subject)) return;
-    if (seq > this.npcm) this.npc++;
+    if (this.closed || !this.picker.matchesFilter(subject)) return;
+    this.picker.counted(seq);
     if (seq < this.state.sseq) return;
     if (this.isPush ? this.active : (this.pull?.waiting.length ?? 0) > 0) this.kick();
   }
@@ -234,26 +215,15 @@ export class Consumer implements ConsumerView, StreamListener {
 
   /** A purge of `filter` concerns this consumer when it overlaps its filter (isFilteredMatch). */
   private purgeAffects(filter: string): boolean {
-    if (this.filters.length === 0) return true;
-    return this.filters.some((f) => subjectIsSubsetOf(filter, f) || subjectMatchesFilter(filter, f));
-  }
-
-  /** Called when a message that was counted as pending left the stream undelivered. */
-  uncount(seq: number, subject: string): void {
-    if (seq >= this.state.sseq && this.matchesFilter(subject) && this.npc > 0) this.npc--;
-  }
-
-  matchesFilter(subject: string): boolean {
-    const f = this.filters;
-    if (f.length === 0) return true;
-    for (let i = 0; i < f.length; i++) if (subjectMatchesFilter(subject, f[i]!)) return true;
-    return false;
+    const filters = this.picker.filters;
+    if (filters.length === 0) return true;
+    return filters.some((f) => subjectIsSubsetOf(filter, f) || subjectMatchesFilter(filter, f));
   }
 
   /** ConsumerView.needsAck (nats-server needAck): interest retention asks before removing `seq`. */
   needsAck(seq: number, subject: string): boolean {
     if (this.closed) return false;
-    if (this.isFiltered() && !this.matchesFilter(subject)) return false;
+    if (this.isFiltered() && !this.picker.matchesFilter(subject)) return false;
     const s = this.state;
     if (seq <= s.asflr) return false;
     if (this.config.ack_policy !== "explicit") return true;
@@ -262,9 +232,10 @@ export class Consumer implements ConsumerView, StreamListener {
 
   /** A filter equal to the stream's only subject is no filter (isFiltered). */
   private isFiltered(): boolean {
-    if (this.filters.length === 0) return false;
+    const filters = this.picker.filters;
+    if (filters.length === 0) return false;
     const subjects = this.stream.config.subjects ?? [];
-    if (this.filters.length === 1 && subjects.length === 1) return this.filters[0] !== subjects[0];
+    if (filters.length === 1 && subjects.length === 1) return filters[0] !== subjects[0];
     return true;
   }
 
@@ -299,7 +270,7 @@ export class Consumer implements ConsumerView, StreamListener {
         continue;
       }
       if (!this.canDeliver()) break;
-      const cand = this.nextCandidate();
+      const cand = this.picker.next();
       if (cand === STALLED) {
         stalled = true;
         break;
@@ -307,7 +278,7 @@ export class Consumer implements ConsumerView, StreamListener {
       if (cand === null) break;
       const dsubj = this.isPush ? this.deliverSubject : (this.pull!.next(cand.size)?.reply ?? null);
       if (dsubj === null) {
-        this.undo(cand);
+        this.picker.undo(cand);
         break;
       }
       const delay = this.deliveryDelay(cand);
@@ -335,110 +306,6 @@ export class Consumer implements ConsumerView, StreamListener {
     if (this.replay && this.state.sseq > this.replayUntil) this.replay = false;
     // A request kept waiting only by max_ack_pending is not at the end of the stream.
     if (this.pull !== null && this.pull.waiting.length > 0) this.pull.process(!stalled);
-  }
-
-  /** getNextMsg: redeliveries first, then the skip list, then the next message past sseq. */
-  private nextCandidate(): Candidate | null | typeof STALLED {
-    const s = this.state;
-    const undo = {
-      sseq: s.sseq,
-      skipIndex: this.skip?.index ?? 0,
-      skip: this.skip,
-      redelivered: false,
-      npc: this.npc,
-    };
-    while (s.rdq.size > 0) {
-      const seq = s.rdq.shift();
-      if (seq === 0) break;
-      const dc = s.incDeliveryCount(seq);
-      const maxDeliver = this.config.max_deliver ?? -1;
-      if (maxDeliver > 0 && dc > maxDeliver) {
-        if (dc === maxDeliver + 1) this.acks.maxDeliveriesReached(seq, dc - 1);
-        s.pending.delete(seq);
-        continue;
-      }
-      const msg = this.stream.store.load(seq);
-      if (msg === null) {
-        // Gone from the stream meanwhile: nothing left to redeliver or to wait for.
-        s.pending.delete(seq);
-        s.rdc.delete(seq);
-        continue;
-      }
-      undo.redelivered = true;
-      return this.prepare(msg, dc, undo);
-    }
-    let from = s.sseq;
-    if (this.skip !== null && this.skip.index < this.skip.seqs.length) {
-      from = this.skip.seqs[this.skip.index]!;
-    }
-    const maxp = this.config.max_ack_pending ?? 0;
-    if (maxp > 0 && s.pending.size >= maxp) return STALLED;
-    if (this.skip !== null && this.skip.index < this.skip.seqs.length) {
-      this.skip.index++;
-      if (this.skip.index >= this.skip.seqs.length) {
-        s.sseq = this.skip.resume;
-        this.skip = null;
-      }
-    }
-    const msg = this.loadNext(from);
-    if (msg === null) {
-      const last = this.stream.store.state().lastSeq;
-      if (last + 1 > s.sseq) s.sseq = last + 1;
-      return null;
-    }
-    if (msg.seq >= s.sseq) s.sseq = msg.seq + 1;
-    return this.prepare(msg, 1, undo);
-  }
-
-  /** The next message at or after `seq` matching the filters (the smallest over several filters). */
-  private loadNext(seq: number): StoredMessage | null {
-    const store = this.stream.store;
-    const f = this.filters;
-    if (f.length <= 1) return store.loadNextMatching(seq, f.length === 0 ? null : f[0]!);
-    let best: StoredMessage | null = null;
-    for (const filter of f) {
-      const m = store.loadNextMatching(seq, filter);
-      if (m !== null && (best === null || m.seq < best.seq)) best = m;
-    }
-    return best;
-  }
-
-  private prepare(msg: StoredMessage, dc: number, undo: Candidate["undo"]): Candidate {
-    if (dc === 1 && this.npcm > 0 && this.npc > 0) this.npc--;
-    const reply = buildAckReply(
-      this.ackPrefix,
-      dc,
-      msg.seq,
-      this.state.dseq,
-      msg.ts,
-      msg.tsNanos,
-      this.numPending(),
-    );
-    let headers = msg.headers;
-    let payload = msg.payload;
-    if (this.config.headers_only === true) {
-      headers = headersOnly(headers, payload.length);
-      payload = EMPTY;
-    }
-    const size =
-      Buffer.byteLength(msg.subject) + Buffer.byteLength(reply) + (headers?.length ?? 0) + payload.length;
-    return { msg, dc, reply, headers, payload, size, undo };
-  }
-
-  /** No pull request could take the message: put everything back as it was. */
-  private undo(cand: Candidate): void {
-    const s = this.state;
-    const u = cand.undo;
-    s.sseq = u.sseq;
-    this.skip = u.skip;
-    if (this.skip !== null) this.skip.index = u.skipIndex;
-    this.npc = u.npc;
-    if (u.redelivered) {
-      const n = (s.rdc.get(cand.msg.seq) ?? 1) - 1;
-      if (n > 0) s.rdc.set(cand.msg.seq, n);
-      else s.rdc.delete(cand.msg.seq);
-      s.rdq.unshift(cand.msg.seq);
-    }
   }
 
   /** Replay original spacing and the rate limit: how long to wait before sending (ms). */
@@ -526,32 +393,9 @@ export class Consumer implements ConsumerView, StreamListener {
 
   // --- num pending ---
 
-  /** numPending: the cached count, recomputed when nothing is cached. */
-  numPending(): number {
-    if (this.npcm === 0) this.streamNumPending();
-    return Math.max(0, this.npc);
-  }
-
-  /** streamNumPending: recount matching messages (subjects, for last_per_subject) at or after sseq. */
-  streamNumPending(): number {
-    const store = this.stream.store;
-    const lastPer = this.config.deliver_policy === "last_per_subject";
-    const filters = this.filters.length === 0 ? [null] : this.filters;
-    let count = 0;
-    let last = 0;
-    for (const f of filters) {
-      count += store.numPending(this.state.sseq, f, lastPer);
-      const fs = store.filteredState(this.state.sseq, f);
-      if (fs.last > last) last = fs.last;
-    }
-    this.npc = count;
-    this.npcm = last;
-    return count;
-  }
-
   /** Messages a no_wait pull could get now. */
   deliverableCount(): number {
-    return this.numPending() + this.state.rdq.size;
+    return this.picker.numPending() + this.state.rdq.size;
   }
 
   // --- pull requests ---
@@ -706,11 +550,4 @@ export function inactiveThresholdMs(cfg: ConsumerConfig, push: boolean): number 
   // Pull consumers get 100ms..1s of jitter, as nats-server adds.
   const jitter = push ? 0 : 100 + Math.floor(Math.random() * 900);
   return ms + jitter;
-}
-
-/** convertToHeadersOnly: keep the headers, drop the payload, add `Nats-Msg-Size`. */
-export function headersOnly(headers: Buffer | null, payloadSize: number): Buffer {
-  const tail = `Nats-Msg-Size: ${payloadSize}\r\n\r\n`;
-  if (headers === null || headers.length === 0) return Buffer.from(`NATS/1.0\r\n${tail}`);
-  return Buffer.concat([headers.subarray(0, headers.length - 2), Buffer.from(tail)]);
 }
