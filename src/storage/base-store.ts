@@ -366,14 +366,19 @@ export abstract class BaseStore<E extends EntryBase> implements MessageStore {
       ss !== undefined && ss.msgs > max;
       ss = this.subjects.get(subject)
     ) {
-      this.removeOne(ss.first, "maxMsgsPerSubject", "tombstone");
+      if (!this.removeOne(ss.first, "maxMsgsPerSubject", "tombstone")) break;
     }
   }
 
   private enforceMsgsAndBytes(): void {
     const { maxMsgs, maxBytes } = this.limits;
-    while (maxMsgs > 0 && this.msgs > maxMsgs) this.removeOne(this.table.first, "maxMsgs", "tombstone");
-    while (maxBytes > 0 && this.bytes > maxBytes) this.removeOne(this.table.first, "maxBytes", "tombstone");
+    // Removing the first live message cannot fail; the checks only guard against looping forever.
+    while (maxMsgs > 0 && this.msgs > maxMsgs) {
+      if (!this.removeOne(this.table.first, "maxMsgs", "tombstone")) break;
+    }
+    while (maxBytes > 0 && this.bytes > maxBytes) {
+      if (!this.removeOne(this.table.first, "maxBytes", "tombstone")) break;
+    }
   }
 
   /** Removes messages past max_age or their own TTL, then re-arms the timer. */
