@@ -3,6 +3,7 @@
 // (404 No Messages, 408 Request Timeout, 409 ..., 100 Idle Heartbeat) with nats-server's exact headers.
 
 import { nanosToMs } from "./consumer-duration.js";
+import { goJsonSyntaxError } from "./consumer-json-errors.js";
 
 export const PENDING_MSGS_HEADER = "Nats-Pending-Messages";
 export const PENDING_BYTES_HEADER = "Nats-Pending-Bytes";
@@ -62,8 +63,8 @@ export function parseNextRequest(payload: Buffer, now: number): NextRequest {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: goSyntaxError(text, err) };
+  } catch {
+    return { ok: false, error: goJsonSyntaxError(text) };
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return {
@@ -123,16 +124,6 @@ function jsonTypeName(v: unknown): string {
   if (typeof v === "object") return "object";
   if (typeof v === "boolean") return "bool";
   return typeof v;
-}
-
-/** Go's json syntax errors name the offending character; JSON.parse's position is close enough. */
-function goSyntaxError(text: string, err: unknown): string {
-  const m = /position (\d+)/.exec(String(err));
-  const pos = m === null ? -1 : Number(m[1]);
-  if (pos >= 0 && pos < text.length) {
-    return `invalid character '${text[pos]}' looking for beginning of value`;
-  }
-  return "unexpected end of JSON input";
 }
 
 /**

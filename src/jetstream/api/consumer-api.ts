@@ -187,15 +187,20 @@ function readOffset(payload: Buffer): number | null {
   }
 }
 
+/** NAMES and LIST errors still carry the paging fields and an empty list (Go's response struct). */
+function failPaged(account: JsAccountView, req: JsApiRequest, type: string, error: JsApiError): void {
+  account.respond(req, { type, error, total: 0, offset: 0, limit: 0, consumers: [] });
+}
+
 function pagedConsumers(account: JsAccountView, req: JsApiRequest, type: string) {
   const offset = readOffset(req.payload);
   if (offset === null) {
-    fail(account, req, type, jsError("JSInvalidJSONErr"));
+    failPaged(account, req, type, jsError("JSInvalidJSONErr"));
     return null;
   }
   const stream = account.lookupStream(tokenAt(req, 4));
   if (stream === null) {
-    fail(account, req, type, jsError("JSStreamNotFoundErr"));
+    failPaged(account, req, type, jsError("JSStreamNotFoundErr"));
     return null;
   }
   const all = publicConsumers(stream);
