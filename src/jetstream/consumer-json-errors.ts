@@ -57,14 +57,14 @@ class Scanner {
   value(): void {
     this.skipSpace();
     const c = this.t[this.i];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
-    if (c === '"') return this.string();
-    if (c === "-" || isDigit(c)) return this.number();
-    if (c === "t") return this.literal("true");
-    if (c === "f") return this.literal("false");
-    if (c === "n") return this.literal("null");
-    throw this.bad("value");
+    if (c === "{") this.object();
+    else if (c === "[") this.array();
+    else if (c === '"') this.string();
+    else if (c === "-" || isDigit(c)) this.number();
+    else if (c === "t") this.literal("true");
+    else if (c === "f") this.literal("false");
+    else if (c === "n") this.literal("null");
+    else throw this.bad("value");
   }
 
   private object(): void {

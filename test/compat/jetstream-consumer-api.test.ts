@@ -102,7 +102,7 @@ async function run(port: number, scenario: Scenario): Promise<string[]> {
 }
 
 const STREAM = { name: "S", subjects: ["s.*"], storage: "memory" };
-const create = (name: string, config: Record<string, unknown>) => ({
+const create = (config: Record<string, unknown>) => ({
   stream_name: "S",
   config: { ...config },
 });
@@ -110,38 +110,38 @@ const create = (name: string, config: Record<string, unknown>) => ({
 const scenarios: Record<string, Scenario> = {
   "create forms and their errors": async (c) => {
     await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
-    await c.req("$JS.API.CONSUMER.CREATE.S", create("", { ack_policy: "explicit" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create("", { durable_name: "D1", ack_policy: "explicit" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create("", { durable_name: "D1", ack_policy: "explicit" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create("", { durable_name: "D1", ack_policy: "all" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S", create({ ack_policy: "explicit" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create({ durable_name: "D1", ack_policy: "explicit" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create({ durable_name: "D1", ack_policy: "explicit" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D1", create({ durable_name: "D1", ack_policy: "all" }));
     await c.req(
       "$JS.API.CONSUMER.CREATE.S.D1",
-      create("", { durable_name: "D1", ack_policy: "explicit", ack_wait: 5e9 }),
+      create({ durable_name: "D1", ack_policy: "explicit", ack_wait: 5e9 }),
     );
     await c.req(
       "$JS.API.CONSUMER.DURABLE.CREATE.S.D2",
-      create("", { durable_name: "D2", deliver_subject: "dd", deliver_group: "q", ack_policy: "explicit" }),
+      create({ durable_name: "D2", deliver_subject: "dd", deliver_group: "q", ack_policy: "explicit" }),
     );
     await c.req(
       "$JS.API.CONSUMER.DURABLE.CREATE.S.D2x",
-      create("", { durable_name: "D2", ack_policy: "explicit" }),
+      create({ durable_name: "D2", ack_policy: "explicit" }),
     );
-    await c.req("$JS.API.CONSUMER.DURABLE.CREATE.S.D3", create("", { ack_policy: "explicit" }));
+    await c.req("$JS.API.CONSUMER.DURABLE.CREATE.S.D3", create({ ack_policy: "explicit" }));
     await c.req(
       "$JS.API.CONSUMER.CREATE.S.D3.s.x",
-      create("", { name: "D3", filter_subject: "s.x", ack_policy: "none" }),
+      create({ name: "D3", filter_subject: "s.x", ack_policy: "none" }),
     );
-    await c.req("$JS.API.CONSUMER.CREATE.S.D4.s.x", create("", { name: "D4", filter_subject: "s.y" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D5", create("", { name: "D5", filter_subject: "t.x" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S", create("", { durable_name: "X" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D4.s.x", create({ name: "D4", filter_subject: "s.y" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D5", create({ name: "D5", filter_subject: "t.x" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S", create({ durable_name: "X" }));
     await c.req("$JS.API.CONSUMER.CREATE.X.D7", { stream_name: "X", config: { name: "D7" } });
     await c.req("$JS.API.CONSUMER.CREATE.S.D8", { stream_name: "T", config: {} });
     await c.req("$JS.API.CONSUMER.CREATE.S", "{bad");
-    await c.req("$JS.API.CONSUMER.CREATE.S", create("", { ack_policy: "bogus" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S", create("", { ack_wait: "1s" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D9", create("", { durable_name: "other" }));
-    await c.req("$JS.API.CONSUMER.CREATE.S.a/b", create("", {}));
-    await c.req("$JS.API.CONSUMER.CREATE.S.D10", create("", { num_replicas: 3 }));
+    await c.req("$JS.API.CONSUMER.CREATE.S", create({ ack_policy: "bogus" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S", create({ ack_wait: "1s" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D9", create({ durable_name: "other" }));
+    await c.req("$JS.API.CONSUMER.CREATE.S.a/b", create({}));
+    await c.req("$JS.API.CONSUMER.CREATE.S.D10", create({ num_replicas: 3 }));
   },
   "config checks": async (c) => {
     await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
@@ -177,7 +177,7 @@ const scenarios: Record<string, Scenario> = {
       },
       { ack_policy: "explicit", sample_freq: "50%", max_batch: 10, max_expires: 5e9, max_bytes: 1000 },
     ];
-    for (const cfg of bad) await c.req("$JS.API.CONSUMER.CREATE.S", create("", cfg));
+    for (const cfg of bad) await c.req("$JS.API.CONSUMER.CREATE.S", create(cfg));
   },
   "workqueue rules": async (c) => {
     await c.setup("$JS.API.STREAM.CREATE.W", {
@@ -221,10 +221,7 @@ const scenarios: Record<string, Scenario> = {
   "info, names, list, delete": async (c) => {
     await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
     for (const n of ["b", "a", "c"])
-      await c.setup(
-        `$JS.API.CONSUMER.CREATE.S.${n}`,
-        create("", { durable_name: n, ack_policy: "explicit" }),
-      );
+      await c.setup(`$JS.API.CONSUMER.CREATE.S.${n}`, create({ durable_name: n, ack_policy: "explicit" }));
     await c.pub("s.x", "one");
     await c.req("$JS.API.CONSUMER.INFO.S.a");
     await c.req("$JS.API.CONSUMER.INFO.S.zz");
@@ -247,7 +244,7 @@ const scenarios: Record<string, Scenario> = {
     for (let i = 0; i < 4; i++) await c.pub(i === 3 ? "s.b" : "s.a", `m${i}`);
     await c.setup(
       "$JS.API.CONSUMER.CREATE.S.P",
-      create("", {
+      create({
         durable_name: "P",
         ack_policy: "explicit",
         max_batch: 20,
@@ -268,11 +265,11 @@ const scenarios: Record<string, Scenario> = {
     await c.pull("S", "P", { batch: 5, expires: 3e9 }, 1);
     await c.pull("S", "P", { batch: 5, max_bytes: 6000 }, 1);
     await c.req("$JS.API.CONSUMER.INFO.S.P");
-    await c.setup("$JS.API.CONSUMER.CREATE.S.Q", create("", { durable_name: "Q", ack_policy: "explicit" }));
+    await c.setup("$JS.API.CONSUMER.CREATE.S.Q", create({ durable_name: "Q", ack_policy: "explicit" }));
     await c.pull("S", "Q", { batch: 3, max_bytes: 60, no_wait: true }, 2);
     await c.setup(
       "$JS.API.CONSUMER.CREATE.S.R",
-      create("", { durable_name: "R", ack_policy: "none", deliver_subject: "push.r" }),
+      create({ durable_name: "R", ack_policy: "none", deliver_subject: "push.r" }),
     );
     await c.pull("S", "R", "", 1);
     await c.req("$JS.API.CONSUMER.INFO.S.Q");
@@ -280,7 +277,7 @@ const scenarios: Record<string, Scenario> = {
   "acks and counters": async (c) => {
     await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
     for (let i = 0; i < 6; i++) await c.pub("s.a", `m${i}`);
-    await c.setup("$JS.API.CONSUMER.CREATE.S.A", create("", { durable_name: "A", ack_policy: "explicit" }));
+    await c.setup("$JS.API.CONSUMER.CREATE.S.A", create({ durable_name: "A", ack_policy: "explicit" }));
     const msgs = await c.pull("S", "A", { batch: 6 }, 6);
     const ack = async (m: Msg, body: string) => {
       try {
