@@ -97,11 +97,19 @@ function msgDelete(view: JsAccountView, req: JsApiRequest): void {
   acc.respondCounted(req, { type: MSG_DELETE_TYPE, error: notRemovedError(stream, del.seq) }, false);
 }
 
-/** What each nats-server store reports for a sequence it could not remove. */
+/**
+ * What each nats-server store reports for a sequence it could not remove: the memory store and a file
+ * block that still holds the sequence say "sequence N not found"; the file store says "no message found"
+ * below its first block (or for 0) and "stream store EOF" past its last sequence.
+ */
 function notRemovedError(stream: Stream, seq: number): ReturnType<typeof jsError> {
-  if (stream.config.storage === "memory") return jsError("JSSequenceNotFoundErrF", { seq });
-  const beyondEnd = seq > 0 && seq > stream.store.state().lastSeq;
-  return jsError("JSStreamMsgDeleteFailedF", { err: beyondEnd ? "stream store EOF" : "no message found" });
+  if (stream.config.storage === "file") {
+    const st = stream.store.state();
+    if (seq > st.lastSeq) return jsError("JSStreamMsgDeleteFailedF", { err: "stream store EOF" });
+    if (seq === 0 || seq < st.firstSeq)
+      return jsError("JSStreamMsgDeleteFailedF", { err: "no message found" });
+  }
+  return jsError("JSSequenceNotFoundErrF", { seq });
 }
 
 export const streamMsgApiHandlers: readonly JsApiHandlerEntry[] = [
