@@ -15,6 +15,7 @@ import { NatsConnection, type NatsConnectionContext } from "./protocols/nats/con
 import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.js";
 import { type BoundListener, listenTcp } from "./protocols/nats/listener.js";
 import type { Transport } from "./protocols/nats/transport.js";
+import { Monitoring } from "./monitor/monitoring.js";
 import { createMessageStore } from "./storage/index.js";
 import { newServerId } from "./util/ids.js";
 import type { Logger } from "./util/logger.js";
@@ -34,6 +35,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private portsFile: string | null = null;
   /** JetStream, when options.jetstream.enabled. */
   jetstream: JetStream | null = null;
+  /** The monitoring endpoints (http_port / https_port) and the closed-connection ring. */
+  readonly monitoring: Monitoring = new Monitoring(this);
 
   constructor(
     readonly options: ServerOptions,
@@ -64,6 +67,8 @@ export class NatsgateServer implements NatsConnectionContext {
     this.logger.info(`  ID:       ${this.serverId}`);
     for (const key of o.unknownKeys) this.logger.warn(`Unknown configuration key "${key}" ignored`);
     for (const warning of o.configWarnings ?? []) this.logger.warn(warning);
+    // nats-server starts the monitoring listener first: /healthz answers while the rest comes up.
+    await this.monitoring.start();
     if (o.jetstream.enabled) this.startJetStream();
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
@@ -135,14 +140,17 @@ export class NatsgateServer implements NatsConnectionContext {
     return conn;
   }
 
-  connectionClosed(conn: NatsConnection, _reason: CloseReason): void {
+  connectionClosed(conn: NatsConnection, reason: CloseReason): void {
     this.clients.delete(conn.cid);
+    this.monitoring.connectionClosed(conn, reason);
   }
 
   private writePortsFile(): void {
     const dir = this.options.portsFileDir;
     if (!dir) return;
-    const ports = { nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`] };
+    const ports: Record<string, string[]> = { nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`] };
+    const monitorUrl = this.monitoring.url;
+    if (monitorUrl !== null) ports.monitoring = [monitorUrl];
     mkdirSync(dir, { recursive: true });
     this.portsFile = join(dir, `${programName()}_${process.pid}.ports`);
     writeFileSync(this.portsFile, JSON.stringify(ports));
@@ -161,6 +169,7 @@ export class NatsgateServer implements NatsConnectionContext {
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
     this.jetstream = null;
+    await this.monitoring.close();
     if (this.portsFile !== null) rmSync(this.portsFile, { force: true });
     this.logger.info("Server Exiting..");
   }

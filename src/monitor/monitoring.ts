@@ -1,0 +1,254 @@
+// Monitoring for one server: the closed-connection ring, the plug-in points for protocols and JetStream,
+// the endpoint table (nats-server's paths plus /metrics and /console) and the HTTP(S) listener's lifecycle.
+
+import { readFileSync } from "node:fs";
+import type { JetStream } from "../jetstream/jetstream.js";
+import type { Logger } from "../util/logger.js";
+import { accountz, accstatz } from "./accountz.js";
+import { ClosedConnections } from "./closed-connections.js";
+import { gatewayz, leafz, routez } from "./cluster-z.js";
+import { connectionType, connz, connzOptionsFromQuery } from "./connz.js";
+import { consolePage, rootPage } from "./console-page.js";
+import { healthz, healthzOptionsFromQuery } from "./healthz.js";
+import { listenMonitorHttp, type MonitorHandler, type MonitorHttpServer } from "./http.js";
+import { jetStreamMonitorView } from "./jetstream-view.js";
+import { type JetStreamMonitorView, jsz, jszOptionsFromQuery } from "./jsz.js";
+import type { MonitoredConnection, MonitorSource } from "./monitor-source.js";
+import { ProcessStats } from "./process-stats.js";
+import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./prometheus.js";
+
+import { sublistStatsJson, subsz, subszOptionsFromQuery } from "./subsz.js";
+import { varz } from "./varz.js";
+
+/** The server as Monitoring needs it: the collectors' source plus its logger and JetStream. */
+export interface MonitoringHost extends MonitorSource {
+  readonly logger: Logger;
+  readonly jetstream: JetStream | null;
+}
+
+/** What an MQTT listener tells monitoring (sessions and retained messages for /metrics, its /varz section). */
+export interface MqttMonitorView {
+  sessions(): number;
+  retainedMessages(): number;
+  /** nats-server's MQTTOptsVarz fields (host, port, ...). */
+  varz(): Record<string, unknown>;
+}
+
+/** What a WebSocket listener tells monitoring (its /varz section: WebsocketOptsVarz fields). */
+export interface WebSocketMonitorView {
+  varz(): Record<string, unknown>;
+}
+
+export class Monitoring {
+  readonly closed = new ClosedConnections();
+  readonly process = new ProcessStats();
+  readonly httpReqStats: Record<string, number> = {};
+  /** Set by the MQTT listener when it runs. */
+  mqtt: MqttMonitorView | null = null;
+  /** Set by the WebSocket listener when it runs. */
+  websocket: WebSocketMonitorView | null = null;
+  private readonly connectionSources: (() => Iterable<MonitoredConnection>)[] = [];
+  private readonly startedAt = Date.now();
+  private http: MonitorHttpServer | null = null;
+  private jsView: { js: JetStream; view: JetStreamMonitorView } | null = null;
+
+  /** `host` is read lazily: Monitoring is built while the server itself is still being constructed. */
+  constructor(private readonly host: MonitoringHost) {}
+
+  /** Adds connections that are not NATS clients of the server (MQTT): /connz, /varz and /metrics count them. */
+  addConnectionSource(list: () => Iterable<MonitoredConnection>): void {
+    this.connectionSources.push(list);
+  }
+
+  /** Every open client connection, of every protocol. */
+  connections(): MonitoredConnection[] {
+    const out: MonitoredConnection[] = [];
+    for (const c of this.host.clients.values()) if (isClientKind(c.kind)) out.push(c);
+    for (const list of this.connectionSources) for (const c of list()) out.push(c);
+    return out;
+  }
+
+  /** The server calls this for every connection that closes (the /connz?state=closed ring). */
+  connectionClosed(conn: MonitoredConnection, reason: string): void {
+    if (isClientKind(conn.kind)) this.closed.record(conn, reason);
+  }
+
+  jetstream(): JetStreamMonitorView | null {
+    const js = this.host.jetstream;
+    if (js === null) return null;
+    if (this.jsView === null || this.jsView.js !== js) this.jsView = { js, view: jetStreamMonitorView(js) };
+    return this.jsView.view;
+  }
+
+  /** The URL the monitoring listener serves, e.g. "http://127.0.0.1:8222"; null when it is off. */
+  get url(): string | null {
+    if (this.http === null) return null;
+    const h = this.host.options.httpHost;
+    const host = h === "0.0.0.0" || h === "::" || h === "" ? "127.0.0.1" : h;
+    return `${this.http.protocol}://${host.includes(":") ? `[${host}]` : host}:${this.http.port}`;
+  }
+
+  /** The bound monitoring port; 0 when off. */
+  get port(): number {
+    return this.http?.port ?? 0;
+  }
+
+  /** Starts the HTTP or HTTPS listener if `http_port`/`https_port` asks for one (-1 = a free port). */
+  async start(): Promise<void> {
+    const o = this.host.options;
+    if (o.httpPort !== 0 && o.httpsPort !== 0) {
+      throw new Error(`can't specify both HTTP (${o.httpPort}) and HTTPs (${o.httpsPort}) ports`);
+    }
+    if (o.httpPort === 0 && o.httpsPort === 0) return;
+    const secure = o.httpsPort !== 0;
+    const port = secure ? o.httpsPort : o.httpPort;
+    this.process.start();
+    try {
+      this.http = await listenMonitorHttp({
+        host: o.httpHost,
+        port: port === -1 ? 0 : port,
+        tls: secure ? this.tlsFiles() : undefined,
+        handlers: this.handlers(),
+        onRequest: (path) => {
+          this.httpReqStats[path] = (this.httpReqStats[path] ?? 0) + 1;
+        },
+        onError: (err, path) => this.host.logger.error({ err }, `Error answering monitoring request ${path}`),
+      });
+    } catch (err) {
+      this.process.stop();
+      throw new Error(`can't listen to the monitor port: ${(err as Error).message}`);
+    }
+    const shown = o.httpHost.includes(":") ? `[${o.httpHost}]` : o.httpHost;
+    this.host.logger.info(`Starting ${this.http.protocol} monitor on ${shown}:${this.http.port}`);
+  }
+
+  async close(): Promise<void> {
+    const http = this.http;
+    this.http = null;
+    this.process.stop();
+    await http?.close();
+  }
+
+  /** https needs the server's TLS certificate and key (`tls { cert_file, key_file }`), as nats-server does. */
+  private tlsFiles(): { cert: Buffer; key: Buffer } {
+    const tls = this.host.options.extra.tls as { cert_file?: unknown; key_file?: unknown } | undefined;
+    if (typeof tls?.cert_file !== "string" || typeof tls.key_file !== "string") {
+      throw new Error("TLS cert and key required for HTTPS");
+    }
+    return { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) };
+  }
+
+  // ---- endpoints ----
+
+  varz(): Record<string, unknown> {
+    const h = this.host;
+    return varz({
+      source: h,
+      connections: this.connections().length,
+      jetstream: this.jetstream(),
+      websocket: this.websocket?.varz() ?? {},
+      mqtt: this.mqtt?.varz() ?? {},
+      httpReqStats: this.httpReqStats,
+      configLoadTime: this.startedAt,
+      process: { cpu: this.process.cpu(), mem: process.memoryUsage.rss(), cores: this.process.cores },
+    });
+  }
+
+  metrics(): string {
+    const byType: Record<string, number> = {};
+    for (const c of this.connections()) {
+      const t = connectionType(c.kind);
+      byType[t] = (byType[t] ?? 0) + 1;
+    }
+    const mqtt = this.mqtt;
+    return renderMetrics({
+      serverId: this.host.serverId,
+      serverName: this.host.serverName,
+      varz: this.varz(),
+      connectionsByType: byType,
+      subsz: sublistStatsJson(this.host.accounts.values()),
+      jetstream: this.jetstream(),
+      mqtt: mqtt === null ? null : { sessions: mqtt.sessions(), retainedMessages: mqtt.retainedMessages() },
+      process: {
+        lag: this.process.eventLoopLag(),
+        memory: process.memoryUsage(),
+        cpuSeconds: this.process.cpuSeconds(),
+        startTimeSeconds: Math.floor((Date.now() - process.uptime() * 1000) / 1000),
+      },
+    });
+  }
+
+  /** The endpoint table, by exact path (nats-server's server.go startMonitoring, plus natsgate's own). */
+  handlers(): Map<string, MonitorHandler> {
+    const h = this.host;
+    const subszHandler: MonitorHandler = (q) => ({
+      json: subsz(h.serverId, h.accounts.values(), subszOptionsFromQuery(q)),
+    });
+    return new Map<string, MonitorHandler>([
+      ["/", () => ({ body: rootPage(), contentType: "text/html; charset=utf-8" })],
+      ["/varz", () => ({ json: this.varz() })],
+      [
+        "/connz",
+        (q) => {
+          const input = {
+            serverId: h.serverId,
+            connections: this.connections(),
+            closed: this.closed.list(),
+            accountExists: (name: string) => h.accounts.has(name),
+          };
+          return { json: connz(input, connzOptionsFromQuery(q)) };
+        },
+      ],
+      ["/routez", () => ({ json: routez(h.serverId) })],
+      ["/gatewayz", () => ({ json: gatewayz(h.serverId) })],
+      ["/leafz", () => ({ json: leafz(h.serverId) })],
+      ["/subsz", subszHandler],
+      ["/subscriptionsz", subszHandler],
+      ["/accountz", (q) => ({ json: this.accountz(q.get("acc")) })],
+      [
+        "/accstatz",
+        (q) => ({ json: accstatz(h.serverId, h.accounts, this.connections(), q.bool("unused")) }),
+      ],
+      [
+        "/jsz",
+        (q) => ({
+          json: jsz({ id: h.serverId, name: h.serverName }, this.jetstream(), jszOptionsFromQuery(q)),
+        }),
+      ],
+      ["/healthz", (q) => this.healthz(healthzOptionsFromQuery(q))],
+      ["/metrics", () => ({ body: this.metrics(), contentType: PROMETHEUS_CONTENT_TYPE })],
+      ["/console", () => ({ body: consolePage(), contentType: "text/html; charset=utf-8" })],
+    ]);
+  }
+
+  private accountz(acc: string): Record<string, unknown> {
+    const js = this.jetstream();
+    const jsAccounts = new Set(js?.accounts().map((a) => a.name) ?? []);
+    return accountz(
+      {
+        serverId: this.host.serverId,
+        accounts: this.host.accounts,
+        jetstreamEnabled: (name) => jsAccounts.has(name),
+        updated: this.startedAt,
+      },
+      acc,
+    );
+  }
+
+  private healthz(opts: ReturnType<typeof healthzOptionsFromQuery>) {
+    const status = healthz(
+      {
+        listening: this.host.port !== 0,
+        jetstreamConfigured: this.host.options.jetstream.enabled,
+        jetstream: this.jetstream(),
+      },
+      opts,
+    );
+    if (status.error) this.host.logger.warn(`Healthcheck failed: "${status.error}"`);
+    return { status: status.error ? 503 : 200, json: status, compact: true };
+  }
+}
+
+function isClientKind(kind: string): boolean {
+  return kind === "client" || kind === "websocket" || kind === "mqtt";
+}
