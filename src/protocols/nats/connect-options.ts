@@ -20,10 +20,11 @@ export interface ConnectOptions {
   jwt?: string;
 }
 
+/** Options in force before CONNECT arrives: nats-server's defaults (verbose and pedantic on). */
 export function defaultConnectOptions(): ConnectOptions {
   return {
-    verbose: false,
-    pedantic: false,
+    verbose: true,
+    pedantic: true,
     echo: true,
     headers: false,
     noResponders: false,
@@ -35,7 +36,14 @@ export function defaultConnectOptions(): ConnectOptions {
   };
 }
 
-/** Parses CONNECT's JSON; returns null when it is not a JSON object. */
+const BOOL_FIELDS = ["verbose", "pedantic", "echo", "headers", "no_responders", "tls_required"] as const;
+const STRING_FIELDS = ["name", "lang", "version", "user", "pass", "auth_token", "nkey", "sig", "jwt"] as const;
+
+/**
+ * Parses CONNECT's JSON; returns null when it is not a JSON object or a known field has the wrong type
+ * (nats-server's json.Unmarshal fails then, and the client is closed without an -ERR). JSON null leaves
+ * a field at its default, as in Go.
+ */
 export function parseConnectOptions(json: string): ConnectOptions | null {
   let raw: unknown;
   try {
@@ -45,6 +53,9 @@ export function parseConnectOptions(json: string): ConnectOptions | null {
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return null;
   const o = raw as Record<string, unknown>;
+  for (const k of BOOL_FIELDS) if (o[k] != null && typeof o[k] !== "boolean") return null;
+  for (const k of STRING_FIELDS) if (o[k] != null && typeof o[k] !== "string") return null;
+  if (o.protocol != null && (typeof o.protocol !== "number" || !Number.isInteger(o.protocol))) return null;
   const bool = (k: string, d: boolean): boolean => (typeof o[k] === "boolean" ? (o[k] as boolean) : d);
   const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
   return {

@@ -143,6 +143,11 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.closeNow(closeReasons.parseError);
       return;
     }
+    // Protocol 0 is the original, 1 adds async INFO; anything else is unknown (nats-server ErrBadClientProtocol).
+    if (opts.protocol < 0 || opts.protocol > 1) {
+      this.closeWithError(errors.badClientProtocol, closeReasons.badClientProtocolVersion);
+      return;
+    }
     if (opts.noResponders && !opts.headers) {
       this.closeWithError(errors.noRespondersRequiresHeaders, closeReasons.protocolViolation);
       return;

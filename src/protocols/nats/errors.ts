@@ -12,6 +12,7 @@ export const errors = {
   maxConnections: "maximum connections exceeded",
   maxControlLine: "maximum control line exceeded",
   maxSubscriptions: "maximum subscriptions exceeded",
+  badClientProtocol: "invalid client protocol",
   noRespondersRequiresHeaders: "no responders requires headers support",
   secureConnectionRequired: "Secure Connection - TLS Required",
   slowConsumer: "Slow Consumer",

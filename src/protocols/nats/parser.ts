@@ -360,6 +360,14 @@ export class NatsParser {
     buf.copy(this.payloadBuf, this.payloadHave, pos, pos + take);
     this.payloadHave += take;
     pos += take;
+    // nats-server checks the CRLF after the payload byte by byte: a wrong byte fails at once,
+    // without waiting for the rest of the declared length.
+    const have = this.payloadHave;
+    const size = this.pubSize;
+    if ((have > size && this.payloadBuf[size] !== CR) || (have > size + 1 && this.payloadBuf[size + 1] !== LF)) {
+      this.fail(ParseError.BadPayloadEnd, "");
+      return buf.length;
+    }
     if (this.payloadHave === need) {
       const full = this.payloadBuf;
       this.payloadBuf = null;
