@@ -45,7 +45,12 @@ const HOST = "127.0.0.1";
 /** True when `nats-server --version` runs. */
 export function natsServerAvailable(binary = "nats-server"): boolean {
   const r = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 10_000 });
-  return r.status === 0 && /nats-server/i.test(`${r.stdout}${r.stderr}`);
+  const available = r.status === 0 && /nats-server/i.test(`${r.stdout}${r.stderr}`);
+  // CI sets this so a missing reference fails the run instead of silently skipping the comparisons.
+  if (!available && process.env.NATSGATE_REQUIRE_NATS_SERVER === "1") {
+    throw new Error(`${binary} is required (NATSGATE_REQUIRE_NATS_SERVER=1) but was not found on PATH`);
+  }
+  return available;
 }
 
 /**
