@@ -14,6 +14,7 @@ import { JetStream } from "./jetstream/jetstream.js";
 import { NatsConnection, type NatsConnectionContext } from "./protocols/nats/connection.js";
 import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.js";
 import { type BoundListener, listenTcp } from "./protocols/nats/listener.js";
+import { type MqttService, startMqtt } from "./protocols/mqtt/mqtt-service.js";
 import type { Transport } from "./protocols/nats/transport.js";
 import { Monitoring } from "./monitor/monitoring.js";
 import { createMessageStore } from "./storage/index.js";
@@ -33,6 +34,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private infoBase = "";
   private shuttingDown = false;
   private portsFile: string | null = null;
+  /** The MQTT edge, when options.mqtt is set. */
+  private mqtt: MqttService | null = null;
   /** JetStream, when options.jetstream.enabled. */
   jetstream: JetStream | null = null;
   /** The monitoring endpoints (http_port / https_port) and the closed-connection ring. */
@@ -55,6 +58,17 @@ export class NatsgateServer implements NatsConnectionContext {
     return this.clientListener?.port ?? 0;
   }
 
+  get mqttPort(): number {
+    return this.mqtt?.port ?? 0;
+  }
+
+  /** Hands an MQTT byte stream (WebSocket `/mqtt`) to the MQTT edge; false when MQTT is not enabled. */
+  acceptMqtt(transport: Transport): boolean {
+    if (this.mqtt === null) return false;
+    this.mqtt.accept(transport);
+    return true;
+  }
+
   get host(): string {
     return this.options.host;
   }
@@ -73,6 +87,13 @@ export class NatsgateServer implements NatsConnectionContext {
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (o.mqtt) {
+      const host = { options: o, logger: this.logger, authenticator: this.authenticator };
+      this.mqtt = await startMqtt(
+        { ...host, lookupAccount: (n) => this.lookupAccount(n), newCid: () => this.nextCid++ },
+        o.mqtt,
+      );
+    }
     this.writePortsFile();
     this.logger.info("Server is ready");
   }
@@ -151,6 +172,7 @@ export class NatsgateServer implements NatsConnectionContext {
     const ports: Record<string, string[]> = { nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`] };
     const monitorUrl = this.monitoring.url;
     if (monitorUrl !== null) ports.monitoring = [monitorUrl];
+    if (this.mqtt !== null) ports.mqtt = [this.mqtt.url];
     mkdirSync(dir, { recursive: true });
     this.portsFile = join(dir, `${programName()}_${process.pid}.ports`);
     writeFileSync(this.portsFile, JSON.stringify(ports));
@@ -165,7 +187,9 @@ export class NatsgateServer implements NatsConnectionContext {
     const closing = listener?.close();
     for (const conn of [...this.clients.values()]) conn.closeNow(closeReasons.serverShutdown);
     this.clients.clear();
-    await closing;
+    const mqttClosing = this.mqtt?.close();
+    this.mqtt = null;
+    await Promise.all([closing, mqttClosing]);
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
     this.jetstream = null;

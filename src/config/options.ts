@@ -65,12 +65,34 @@ export interface ServerOptions {
    * raw as parsed, by lower-cased nats-server key; command-line flags for them land here too.
    */
   extra: Record<string, unknown>;
+  mqtt?: MqttOptions;
   /** Config problems that are not errors (nats-server warns too), e.g. a number where a duration belongs. */
   configWarnings?: string[];
   /** `trace_verbose` / -VV: also trace the system account. */
   traceVerbose?: boolean;
   /** The config file this came from, if any (for reload). */
   configFile?: string;
+}
+
+/** The `mqtt { }` block (nats-server MQTTOpts). Present = the MQTT listener runs. */
+export interface MqttOptions {
+  /** Defaults to the client host. */
+  host?: string;
+  /** 0 = a random free port (the config's -1). */
+  port: number;
+  /** MQTT-specific `authorization { user password token timeout }`: overrides the top-level auth. */
+  username?: string;
+  password?: string;
+  token?: string;
+  /** Milliseconds for the CONNECT packet to arrive. */
+  authTimeout?: number;
+  noAuthUser?: string;
+  /** Milliseconds before an unacknowledged QoS 1/2 message may be redelivered (nats-server ack_wait, 30s). */
+  ackWait?: number;
+  /** QoS 1/2 messages in flight to one client (nats-server max_ack_pending, 1024). */
+  maxAckPending?: number;
+  jsDomain?: string;
+  tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
 }
 
 export const MiB = 1024 * 1024;

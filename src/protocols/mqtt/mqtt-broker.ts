@@ -1,0 +1,260 @@
+// The MQTT side of one server: live sessions by client id (take-over, expiry), retained messages,
+// will messages (with MQTT 5 delay) and the one function through which MQTT messages enter the core.
+
+import type { Account } from "../../core/account.js";
+import { buildHeaders } from "../../core/headers.js";
+import { route } from "../../core/router.js";
+import type { Logger } from "../../util/logger.js";
+import { MqttSession, NMQTT_PUB, type PublishContext, type SessionHost } from "./mqtt-session.js";
+import type { Properties, WillMessage } from "./packets.js";
+import type { RetainedStore, SessionStore, StoredSession } from "./stores.js";
+import {
+  levelUpSubject,
+  mqttFilterToNatsSubject,
+  mqttTopicToNatsSubject,
+  parseSharedFilter,
+} from "./topic-mapping.js";
+
+/** Session expiry that means "never" (MQTT 5 3.1.2.11.2; 3.1.1 persistent sessions). */
+export const NEVER_EXPIRES = 0xffffffff;
+
+export interface BrokerDeps {
+  logger: Logger;
+  sessionStore: SessionStore;
+  retainedStore: RetainedStore;
+  /** Queued QoS 1/2 messages kept per session (connected or not) before the oldest is dropped. */
+  maxQueued: number;
+  newCid(): number;
+  lookupAccount(name: string): Account | null;
+}
+
+export interface OwnedConnection {
+  /** Closes a connection whose client id was taken over (MQTT 5: DISCONNECT 0x8E first). */
+  takenOver(): void;
+}
+
+interface PendingWill {
+  timer: NodeJS.Timeout;
+  account: Account;
+  will: WillMessage;
+}
+
+export class MqttBroker implements SessionHost {
+  readonly sessions = new Map<string, MqttSession>();
+  /** The connection currently attached to each client id. */
+  readonly owners = new Map<string, OwnedConnection>();
+  publishing: PublishContext | null = null;
+  private readonly pendingWills = new Map<string, PendingWill>();
+
+  constructor(readonly deps: BrokerDeps) {}
+
+  get maxQueued(): number {
+    return this.deps.maxQueued;
+  }
+
+  /** Re-creates stored sessions (offline, subscriptions active) so messages queue for them. */
+  restore(account: Account): void {
+    for (const stored of this.deps.sessionStore.all()) {
+      if (this.sessions.has(stored.clientId)) continue;
+      const session = this.newSession(stored.clientId, account);
+      this.applyStored(session, stored);
+      this.armExpiry(session);
+    }
+  }
+
+  /**
+   * Attaches a client id: takes over a connected owner, and returns the session to use and whether
+   * it was present (CONNACK session present).
+   */
+  attach(
+    clientId: string,
+    account: Account,
+    owner: OwnedConnection,
+    cleanStart: boolean,
+  ): { session: MqttSession; present: boolean } {
+    const previous = this.owners.get(clientId);
+    if (previous !== undefined && previous !== owner) previous.takenOver();
+    this.owners.set(clientId, owner);
+    this.cancelWill(clientId);
+    let session = this.sessions.get(clientId) ?? null;
+    if (session !== null && (cleanStart || session.account !== account)) {
+      this.endSession(session);
+      session = null;
+    }
+    if (session !== null) {
+      if (session.expiryTimer !== null) clearTimeout(session.expiryTimer);
+      session.expiryTimer = null;
+      return { session, present: true };
+    }
+    return { session: this.newSession(clientId, account), present: false };
+  }
+
+  /** The owner went away: the session stays (persistent) or ends. */
+  detach(clientId: string, owner: OwnedConnection, session: MqttSession): void {
+    if (this.owners.get(clientId) === owner) this.owners.delete(clientId);
+    if (this.sessions.get(clientId) !== session) return;
+    session.connection = null;
+    if (session.expiryInterval === 0) this.endSession(session);
+    else this.armExpiry(session);
+  }
+
+  sessionChanged(session: MqttSession): void {
+    if (session.expiryInterval > 0 && this.sessions.get(session.clientId) === session)
+      this.deps.sessionStore.save(session.toStored());
+  }
+
+  private newSession(clientId: string, account: Account): MqttSession {
+    const session = new MqttSession(this.deps.newCid(), clientId, account, this);
+    this.sessions.set(clientId, session);
+    return session;
+  }
+
+  private applyStored(session: MqttSession, stored: StoredSession): void {
+    session.expiryInterval = stored.expiryInterval;
+    for (const spec of stored.subscriptions) {
+      try {
+        const { subjects, queue } = natsSubscriptionFor(spec.filter);
+        session.subscribe(spec, subjects, queue);
+      } catch (err) {
+        this.deps.logger.warn(
+          { clientId: session.clientId },
+          `MQTT stored subscription dropped: ${(err as Error).message}`,
+        );
+      }
+    }
+  }
+
+  private armExpiry(session: MqttSession): void {
+    if (session.expiryInterval === NEVER_EXPIRES) return;
+    // Timers cap at ~24.8 days; longer expiries re-arm when they fire.
+    const ms = Math.min(session.expiryInterval * 1000, 2 ** 31 - 1);
+    session.expiryTimer = setTimeout(() => this.endSession(session), ms);
+    session.expiryTimer.unref();
+  }
+
+  endSession(session: MqttSession): void {
+    if (this.sessions.get(session.clientId) === session) {
+      this.sessions.delete(session.clientId);
+      this.deps.sessionStore.remove(session.clientId);
+    }
+    session.destroy();
+    // MQTT 5 3.1.3.2.2: a delayed will goes out when the session ends first.
+    const pending = this.pendingWills.get(session.clientId);
+    if (pending !== undefined) {
+      this.cancelWill(session.clientId);
+      this.publishWill(pending.account, pending.will);
+    }
+  }
+
+  /** Publishes a will now, or after its delay (MQTT 5 will delay, bounded by session expiry). */
+  scheduleWill(clientId: string, account: Account, will: WillMessage, sessionExpiry: number): void {
+    const delay = Math.min(will.properties.willDelayInterval ?? 0, sessionExpiry);
+    if (delay === 0) {
+      this.publishWill(account, will);
+      return;
+    }
+    this.cancelWill(clientId);
+    const timer = setTimeout(() => {
+      this.pendingWills.delete(clientId);
+      this.publishWill(account, will);
+    }, delay * 1000);
+    timer.unref();
+    this.pendingWills.set(clientId, { timer, account, will });
+  }
+
+  private cancelWill(clientId: string): void {
+    const pending = this.pendingWills.get(clientId);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.pendingWills.delete(clientId);
+  }
+
+  private publishWill(account: Account, will: WillMessage): void {
+    try {
+      this.publish(null, account, will.topic, will.qos, will.retain, will.properties, will.payload);
+    } catch (err) {
+      this.deps.logger.debug(
+        `MQTT will on ${JSON.stringify(will.topic)} not published: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * The one way MQTT messages enter the core: retained store, then route with an Nmqtt-Pub header
+   * (user properties as NATS headers, response topic as the reply subject). Returns deliveries.
+   * Throws TopicError for a topic NATS cannot carry.
+   */
+  publish(
+    session: MqttSession | null,
+    account: Account,
+    topic: string,
+    qos: number,
+    retain: boolean,
+    properties: Properties,
+    payload: Buffer,
+  ): number {
+    const subject = mqttTopicToNatsSubject(topic);
+    const reply =
+      properties.responseTopic !== undefined ? mqttTopicToNatsSubject(properties.responseTopic) : null;
+    const headers = natsHeaders(qos, properties);
+    if (retain) {
+      const expiry = properties.messageExpiryInterval;
+      this.deps.retainedStore.set({
+        topic,
+        payload,
+        qos,
+        properties: withoutAlias(properties),
+        expiresAt: expiry !== undefined ? Date.now() + expiry * 1000 : 0,
+      });
+    }
+    const outer = this.publishing;
+    this.publishing = { session, headers, topic, retain, properties };
+    try {
+      return route(account, session, subject, reply, headers, payload);
+    } finally {
+      this.publishing = outer;
+    }
+  }
+
+  /** Closes every session timer (server shutdown); stored sessions stay in the store. */
+  close(): void {
+    for (const pending of this.pendingWills.values()) clearTimeout(pending.timer);
+    this.pendingWills.clear();
+    for (const session of this.sessions.values()) session.destroy();
+    this.sessions.clear();
+    this.owners.clear();
+  }
+}
+
+/** NATS subscription(s) for an MQTT filter: `a/#` also subscribes `a`; `$share/g/f` is queue group g. */
+export function natsSubscriptionFor(filter: string): { subjects: string[]; queue: string | null } {
+  const shared = parseSharedFilter(filter);
+  const subject = mqttFilterToNatsSubject(shared === null ? filter : shared.filter);
+  const up = levelUpSubject(subject);
+  return { subjects: up === null ? [subject] : [subject, up], queue: shared === null ? null : shared.group };
+}
+
+function withoutAlias(p: Properties): Properties {
+  if (p.topicAlias === undefined) return p;
+  const { topicAlias: _alias, ...rest } = p;
+  return rest;
+}
+
+/** `Nmqtt-Pub: <qos>` plus MQTT 5 user properties whose names can be NATS header names. */
+function natsHeaders(qos: number, properties: Properties): Buffer {
+  const entries: [string, string][] = [[NMQTT_PUB, String(qos)]];
+  const user = properties.userProperties;
+  if (user !== undefined) {
+    for (const [k, v] of user) if (k.length > 0 && isHeaderName(k)) entries.push([k, v]);
+  }
+  return buildHeaders(entries);
+}
+
+/** A header name must not hold `:`, spaces or control characters; strings from the wire have no CR/LF. */
+function isHeaderName(k: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c <= 0x20 || c === 0x3a || c === 0x7f) return false;
+  }
+  return true;
+}

@@ -1,0 +1,130 @@
+// The MQTT edge of one server: the `mqtt {}` listener, the broker with its stores, and accept() for
+// transports that arrive another way (WebSocket `/mqtt`). server.ts starts and closes it.
+
+import type { Authenticator } from "../../auth/authenticator.js";
+import { SimpleAuthenticator } from "../../auth/simple-auth.js";
+import type { MqttOptions, ServerOptions } from "../../config/options.js";
+import type { Account } from "../../core/account.js";
+import { GLOBAL_ACCOUNT } from "../../core/account.js";
+import type { Transport } from "../../core/transport.js";
+import type { Logger } from "../../util/logger.js";
+import { MqttBroker } from "./mqtt-broker.js";
+import {
+  MqttConnection,
+  type MqttConnectionContext,
+  type MqttConnectionSettings,
+} from "./mqtt-connection.js";
+import { listenMqtt, type MqttBoundListener } from "./mqtt-listener.js";
+import { MemoryRetainedStore, MemorySessionStore, type RetainedStore, type SessionStore } from "./stores.js";
+
+export interface MqttHost {
+  readonly options: ServerOptions;
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  lookupAccount(name: string): Account | null;
+  newCid(): number;
+  /** Stores to use instead of the in-memory ones (tests, and the JetStream-backed stores). */
+  sessionStore?: SessionStore;
+  retainedStore?: RetainedStore;
+}
+
+/** nats-server defaults (server/mqtt.go): ack_wait 30s, max_ack_pending 1024. */
+export const MQTT_DEFAULT_ACK_WAIT = 30_000;
+export const MQTT_DEFAULT_MAX_ACK_PENDING = 1024;
+
+export class MqttService implements MqttConnectionContext {
+  readonly broker: MqttBroker;
+  readonly settings: MqttConnectionSettings;
+  readonly authenticator: Authenticator;
+  readonly logger: Logger;
+  readonly connections = new Set<MqttConnection>();
+  private listener: MqttBoundListener | null = null;
+  private closing = false;
+
+  constructor(
+    private readonly host: MqttHost,
+    readonly mqtt: MqttOptions,
+  ) {
+    const o = host.options;
+    this.logger = host.logger;
+    this.authenticator =
+      mqtt.username !== undefined || mqtt.token !== undefined
+        ? new SimpleAuthenticator({ user: mqtt.username, password: mqtt.password, token: mqtt.token })
+        : host.authenticator;
+    this.settings = {
+      // Room for topic, properties and headers around a max_payload message.
+      maxPacketSize: o.maxPayload + 64 * 1024,
+      connectTimeout: mqtt.authTimeout ?? Math.max(o.authTimeout, 2000),
+      maxAckPending: mqtt.maxAckPending ?? MQTT_DEFAULT_MAX_ACK_PENDING,
+      maxPending: o.maxPending,
+      topicAliasMaximum: 10,
+      receiveMaximum: 20,
+    };
+    this.broker = new MqttBroker({
+      logger: host.logger,
+      sessionStore: host.sessionStore ?? new MemorySessionStore(),
+      retainedStore: host.retainedStore ?? new MemoryRetainedStore(),
+      maxQueued: Math.max(this.settings.maxAckPending * 4, 4096),
+      newCid: () => host.newCid(),
+      lookupAccount: (name) => host.lookupAccount(name),
+    });
+  }
+
+  get port(): number {
+    return this.listener?.port ?? 0;
+  }
+
+  get listenHost(): string {
+    return this.mqtt.host ?? this.host.options.host;
+  }
+
+  get url(): string {
+    const h = this.listenHost;
+    const adv = h === "0.0.0.0" || h === "::" || h === "" ? "127.0.0.1" : h;
+    return `mqtt://${adv.includes(":") ? `[${adv}]` : adv}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const account = this.host.lookupAccount(GLOBAL_ACCOUNT);
+    if (account !== null) this.broker.restore(account);
+    this.listener = await listenMqtt(this.listenHost, this.mqtt.port, (t) => this.accept(t));
+    const h = this.listenHost;
+    this.logger.info(`Listening for MQTT clients on mqtt://${h.includes(":") ? `[${h}]` : h}:${this.port}`);
+  }
+
+  lookupAccount(name: string): Account | null {
+    return this.host.lookupAccount(name);
+  }
+
+  /** Takes an MQTT byte stream from any transport (TCP here, WebSocket `/mqtt` from the WebSocket edge). */
+  accept(transport: Transport): MqttConnection {
+    const conn = new MqttConnection(this.host.newCid(), transport, this);
+    if (this.closing) {
+      transport.destroy();
+      return conn;
+    }
+    this.connections.add(conn);
+    conn.begin();
+    return conn;
+  }
+
+  connectionClosed(conn: MqttConnection): void {
+    this.connections.delete(conn);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const closing = this.listener?.close();
+    this.listener = null;
+    for (const conn of [...this.connections]) conn.close(0x8b, false);
+    this.connections.clear();
+    this.broker.close();
+    await closing;
+  }
+}
+
+export async function startMqtt(host: MqttHost, mqtt: MqttOptions): Promise<MqttService> {
+  const service = new MqttService(host, mqtt);
+  await service.start();
+  return service;
+}

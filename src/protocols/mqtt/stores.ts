@@ -1,0 +1,109 @@
+// Where MQTT state that must outlive a connection is kept: session records (subscriptions) and
+// retained messages. The broker sees only these interfaces; an in-memory implementation serves until
+// the JetStream-backed one (streams $MQTT_sess / $MQTT_rmsgs through $JS.API) replaces it.
+
+import { subjectMatchesFilter } from "../../core/subject.js";
+import type { Properties } from "./packets.js";
+import { mqttTopicToNatsSubject } from "./topic-mapping.js";
+
+export interface StoredSubscription {
+  /** The filter as the client sent it (with `$share/<group>/` when shared). */
+  filter: string;
+  qos: number;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: number;
+  subscriptionId?: number;
+}
+
+export interface StoredSession {
+  clientId: string;
+  /** Seconds the session lives after a disconnect; 0xFFFFFFFF = forever (3.1.1 persistent sessions). */
+  expiryInterval: number;
+  subscriptions: StoredSubscription[];
+}
+
+export interface SessionStore {
+  load(clientId: string): StoredSession | null;
+  save(session: StoredSession): void;
+  remove(clientId: string): void;
+  /** Every stored session, to restore them (and their subscriptions) at start. */
+  all(): StoredSession[];
+}
+
+export interface RetainedMessage {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  properties: Properties;
+  /** Epoch ms after which it is gone (MQTT 5 message expiry), or 0. */
+  expiresAt: number;
+}
+
+export interface RetainedStore {
+  /** Stores, or clears when the payload is empty [MQTT-3.3.1-10]. */
+  set(message: RetainedMessage): void;
+  /** Retained messages whose topic matches the NATS form of a filter. */
+  match(natsFilter: string): RetainedMessage[];
+  readonly size: number;
+}
+
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, StoredSession>();
+
+  load(clientId: string): StoredSession | null {
+    return this.sessions.get(clientId) ?? null;
+  }
+
+  save(session: StoredSession): void {
+    this.sessions.set(session.clientId, structuredClone(session));
+  }
+
+  remove(clientId: string): void {
+    this.sessions.delete(clientId);
+  }
+
+  all(): StoredSession[] {
+    return [...this.sessions.values()];
+  }
+}
+
+/** Retained messages by NATS subject; a wildcard lookup scans them (bounded by `maxMessages`). */
+export class MemoryRetainedStore implements RetainedStore {
+  private readonly bySubject = new Map<string, RetainedMessage>();
+
+  constructor(private readonly maxMessages = 100_000) {}
+
+  get size(): number {
+    return this.bySubject.size;
+  }
+
+  set(message: RetainedMessage): void {
+    const subject = mqttTopicToNatsSubject(message.topic);
+    if (message.payload.length === 0) {
+      this.bySubject.delete(subject);
+      return;
+    }
+    if (!this.bySubject.has(subject) && this.bySubject.size >= this.maxMessages) return;
+    this.bySubject.set(subject, { ...message, payload: Buffer.from(message.payload) });
+  }
+
+  match(natsFilter: string): RetainedMessage[] {
+    const now = Date.now();
+    const out: RetainedMessage[] = [];
+    const literal = !natsFilter.includes("*") && !natsFilter.includes(">");
+    if (literal) {
+      const m = this.bySubject.get(natsFilter);
+      if (m !== undefined && (m.expiresAt === 0 || m.expiresAt > now)) out.push(m);
+      return out;
+    }
+    for (const [subject, m] of this.bySubject) {
+      if (m.expiresAt !== 0 && m.expiresAt <= now) {
+        this.bySubject.delete(subject);
+        continue;
+      }
+      if (subjectMatchesFilter(subject, natsFilter)) out.push(m);
+    }
+    return out;
+  }
+}
