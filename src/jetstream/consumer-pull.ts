@@ -106,7 +106,8 @@ function readNextFields(obj: Record<string, unknown>) {
     if (
       kind === "bool" ? typeof value !== "boolean" : typeof value !== "number" || !Number.isInteger(value)
     ) {
-      const what = typeof value === "number" ? `number ${value}` : jsonTypeName(value);
+      // Go names the number only when it was read as a number that did not fit (a fraction in an int).
+      const what = typeof value === "number" && kind !== "bool" ? `number ${value}` : jsonTypeName(value);
       return `json: cannot unmarshal ${what} into Go struct field JSApiConsumerGetNextRequest.${name} of type ${goType}`;
     }
     if (name === "expires") out.expires = value as number;
@@ -123,6 +124,7 @@ function jsonTypeName(v: unknown): string {
   if (v === null) return "null";
   if (typeof v === "object") return "object";
   if (typeof v === "boolean") return "bool";
+  if (typeof v === "number") return "number";
   return typeof v;
 }
 

@@ -261,6 +261,10 @@ const scenarios: Record<string, Scenario> = {
     await c.pull("S", "P", { batch: 5, expires: "x" }, 1);
     await c.pull("S", "P", { batch: 1.5 }, 1);
     await c.pull("S", "P", "{nope", 1);
+    await c.pull("S", "P", '{"batch":true}', 1);
+    await c.pull("S", "P", '{"no_wait":1}', 1);
+    await c.pull("S", "P", '{"a":"\\x"}', 1);
+    await c.pull("S", "P", '{"batch":01}', 1);
     await c.pull("S", "P", { batch: 50 }, 1);
     await c.pull("S", "P", { batch: 5, expires: 3e9 }, 1);
     await c.pull("S", "P", { batch: 5, max_bytes: 6000 }, 1);
