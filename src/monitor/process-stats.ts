@@ -6,6 +6,8 @@ import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 
 /** Lag statistics over a window of at least this long, so a scrape sees more than its own instant. */
 const LAG_WINDOW_MS = 10_000;
+/** The delay histogram's timer period: every sample includes it, so it is taken off to leave the lag. */
+const RESOLUTION_MS = 10;
 
 export interface EventLoopLag {
   /** Seconds. */
@@ -28,7 +30,7 @@ export class ProcessStats {
   /** Starts measuring event-loop delay (a 10 ms resolution timer inside Node; unref'd). */
   start(): void {
     if (this.histogram !== null) return;
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.histogram.enable();
     this.windowStart = Date.now();
   }
@@ -72,7 +74,7 @@ export class ProcessStats {
 }
 
 function lagOf(h: IntervalHistogram): EventLoopLag {
-  const s = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+  const s = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns - RESOLUTION_MS * 1e6) / 1e9 : 0);
   return {
     mean: s(h.mean),
     p50: s(h.percentile(50)),
