@@ -82,6 +82,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     this.kind = kind;
     const o = ctx.options;
     this.parser = new NatsParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+    this.parser.connectRequired = ctx.authenticator.required;
   }
 
   get remoteAddress(): string {
@@ -143,15 +144,6 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.closeNow(closeReasons.parseError);
       return;
     }
-    // Protocol 0 is the original, 1 adds async INFO; anything else is unknown (nats-server ErrBadClientProtocol).
-    if (opts.protocol < 0 || opts.protocol > 1) {
-      this.closeWithError(errors.badClientProtocol, closeReasons.badClientProtocolVersion);
-      return;
-    }
-    if (opts.noResponders && !opts.headers) {
-      this.closeWithError(errors.noRespondersRequiresHeaders, closeReasons.protocolViolation);
-      return;
-    }
     const identity = this.ctx.authenticator.authenticate(
       {
         user: opts.user,
@@ -172,6 +164,16 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.closeWithError(errors.authorizationViolation, closeReasons.authenticationViolation);
       return;
     }
+    // nats-server's processConnect authenticates first, then checks these (bad credentials win).
+    // Protocol 0 is the original, 1 adds async INFO; anything else is unknown (nats-server ErrBadClientProtocol).
+    if (opts.protocol < 0 || opts.protocol > 1) {
+      this.closeWithError(errors.badClientProtocol, closeReasons.badClientProtocolVersion);
+      return;
+    }
+    if (opts.noResponders && !opts.headers) {
+      this.closeWithError(errors.noRespondersRequiresHeaders, closeReasons.protocolViolation);
+      return;
+    }
     if (this.authTimer !== null) {
       clearTimeout(this.authTimer);
       this.authTimer = null;
@@ -186,6 +188,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     this.opts = opts;
     this.echo = opts.echo;
     this.connectReceived = true;
+    this.parser.connectRequired = false;
     if (opts.verbose) this.sendOk();
   }
 
@@ -315,6 +318,9 @@ export class NatsConnection implements ClientHandle, ParserHandler {
         return;
       case ParseError.MaxPayload:
         this.closeWithError(errors.maxPayload, closeReasons.maxPayloadExceeded);
+        return;
+      case ParseError.NotAuthorized:
+        this.closeWithError(errors.authorizationViolation, closeReasons.authenticationViolation);
         return;
       case ParseError.UnknownOp:
       case ParseError.BadPayloadEnd:

@@ -27,6 +27,8 @@ export enum ParseError {
   BadPayloadEnd = 8,
   /** The client sent `-ERR`: nats-server logs it and closes the client (client.go processErr). */
   ClientError = 9,
+  /** An operation other than CONNECT while `connectRequired` (nats-server: Authorization Violation). */
+  NotAuthorized = 10,
 }
 
 const CR = 13;
@@ -106,6 +108,11 @@ export class NatsParser {
   /** Where the arguments start in the line last given to matchOp(). */
   private argStart = 0;
   private closed = false;
+  /**
+   * Set while a server with auth waits for CONNECT: like nats-server's OP_START, a line whose first byte is
+   * not C/c fails at once, so an unauthenticated client cannot make the server parse or buffer a payload.
+   */
+  connectRequired = false;
 
   constructor(
     private readonly handler: ParserHandler,
@@ -124,6 +131,10 @@ export class NatsParser {
       if (this.state === State.Payload) {
         pos = this.readPayload(buf, pos);
         continue;
+      }
+      if (this.connectRequired && this.partialLine === null && (buf[pos] | 0x20) !== 0x63) {
+        this.fail(ParseError.NotAuthorized, "");
+        return;
       }
       const nl = buf.indexOf(LF, pos);
       if (nl === -1) {
@@ -364,7 +375,10 @@ export class NatsParser {
     // without waiting for the rest of the declared length.
     const have = this.payloadHave;
     const size = this.pubSize;
-    if ((have > size && this.payloadBuf[size] !== CR) || (have > size + 1 && this.payloadBuf[size + 1] !== LF)) {
+    if (
+      (have > size && this.payloadBuf[size] !== CR) ||
+      (have > size + 1 && this.payloadBuf[size + 1] !== LF)
+    ) {
       this.fail(ParseError.BadPayloadEnd, "");
       return buf.length;
     }

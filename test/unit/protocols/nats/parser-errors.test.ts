@@ -2,7 +2,7 @@
 // (server/parser.go, client.go processPub/processSub/processUnsub, util.go parseSize), checked on the wire.
 
 import { describe, expect, it } from "vitest";
-import { ParseError } from "../../../../src/protocols/nats/parser.js";
+import { type NatsParser, ParseError } from "../../../../src/protocols/nats/parser.js";
 import { type ParsedEvent, parseChunks, recordingParser } from "../../../helpers/parser-recorder.js";
 
 const SMALL = { maxControlLine: 64, maxPayload: 1024 };
@@ -86,6 +86,13 @@ describe("NatsParser malformed lines", () => {
     expect(errorOf("PUB foo 2\r\na", "bPING\r\n")).toEqual([["error", ParseError.BadPayloadEnd]]);
   });
 
+  it("reports BadPayloadEnd as soon as the byte after the payload is wrong, without waiting for more", () => {
+    expect(errorOf("PUB foo 2\r\nhi\n")).toEqual([["error", ParseError.BadPayloadEnd]]);
+    expect(errorOf("PUB foo 2\r\nhiX")).toEqual([["error", ParseError.BadPayloadEnd]]);
+    expect(errorOf("PUB foo 2\r\nhi\rX")).toEqual([["error", ParseError.BadPayloadEnd]]);
+    expect(errorOf("PUB foo 2\r\nhi", "\r")).toEqual([]);
+  });
+
   it("keeps events before an error and stops parsing after it", () => {
     expect(errorOf("PING\r\nSUB foo 1\r\nBAD\r\nPING\r\nSUB bar 2\r\n", "PONG\r\n")).toEqual([
       ["ping"],
@@ -96,6 +103,41 @@ describe("NatsParser malformed lines", () => {
 
   it("reports a client's -ERR as ClientError (nats-server closes such a client)", () => {
     expect(errorOf("-ERR 'oops'\r\nPING\r\n")).toEqual([["error", ParseError.ClientError]]);
+  });
+});
+
+describe("NatsParser before CONNECT on a server with auth", () => {
+  // nats-server's OP_START: while auth is pending, any first byte other than C/c is an authorization violation.
+  function authPending(...chunks: string[]): { events: ParsedEvent[]; parser: NatsParser } {
+    const { parser, events } = recordingParser(SMALL);
+    parser.connectRequired = true;
+    for (const c of chunks) parser.parse(Buffer.from(c, "latin1"));
+    return { events, parser };
+  }
+
+  it("reports NotAuthorized for any operation but CONNECT, at its first byte", () => {
+    expect(authPending("PING\r\n").events).toEqual([["error", ParseError.NotAuthorized]]);
+    expect(authPending("P").events).toEqual([["error", ParseError.NotAuthorized]]);
+    expect(authPending("PUB foo 1000\r\n").events).toEqual([["error", ParseError.NotAuthorized]]);
+    expect(authPending("garbage\r\n").events).toEqual([["error", ParseError.NotAuthorized]]);
+  });
+
+  it("parses CONNECT, split or not, and what follows once the connection clears the flag", () => {
+    const { parser, events } = recordingParser(SMALL);
+    parser.connectRequired = true;
+    const handler = (parser as unknown as { handler: { onConnect(j: string): void } }).handler;
+    const original = handler.onConnect;
+    handler.onConnect = (json) => {
+      original(json);
+      parser.connectRequired = false;
+    };
+    parser.parse(Buffer.from("conn"));
+    parser.parse(Buffer.from("ect {}\r\nPING\r\nSUB a 1\r\n"));
+    expect(events).toEqual([["connect", "{}"], ["ping"], ["sub", "a", null, "1"]]);
+  });
+
+  it("still reports UnknownOp for a bad op starting with C", () => {
+    expect(authPending("CONNEX {}\r\n").events).toEqual([["error", ParseError.UnknownOp]]);
   });
 });
 
