@@ -16,6 +16,7 @@ import { type JetStreamMonitorView, jsz, jszOptionsFromQuery } from "./jsz.js";
 import type { MonitoredConnection, MonitorSource } from "./monitor-source.js";
 import { ProcessStats } from "./process-stats.js";
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./prometheus.js";
+import { mqttVarz, websocketVarz } from "./protocol-varz.js";
 
 import { sublistStatsJson, subsz, subszOptionsFromQuery } from "./subsz.js";
 import { varz } from "./varz.js";
@@ -24,19 +25,15 @@ import { varz } from "./varz.js";
 export interface MonitoringHost extends MonitorSource {
   readonly logger: Logger;
   readonly jetstream: JetStream | null;
+  /** Bound ports of the WebSocket and MQTT listeners (0 when they do not run). */
+  readonly websocketPort?: number;
+  readonly mqttPort?: number;
 }
 
-/** What an MQTT listener tells monitoring (sessions and retained messages for /metrics, its /varz section). */
+/** What the MQTT edge tells monitoring: its sessions and retained messages, for /metrics. */
 export interface MqttMonitorView {
   sessions(): number;
   retainedMessages(): number;
-  /** nats-server's MQTTOptsVarz fields (host, port, ...). */
-  varz(): Record<string, unknown>;
-}
-
-/** What a WebSocket listener tells monitoring (its /varz section: WebsocketOptsVarz fields). */
-export interface WebSocketMonitorView {
-  varz(): Record<string, unknown>;
 }
 
 export class Monitoring {
@@ -45,8 +42,6 @@ export class Monitoring {
   readonly httpReqStats: Record<string, number> = {};
   /** Set by the MQTT listener when it runs. */
   mqtt: MqttMonitorView | null = null;
-  /** Set by the WebSocket listener when it runs. */
-  websocket: WebSocketMonitorView | null = null;
   private readonly connectionSources: (() => Iterable<MonitoredConnection>)[] = [];
   private readonly startedAt = Date.now();
   private http: MonitorHttpServer | null = null;
@@ -146,8 +141,8 @@ export class Monitoring {
       source: h,
       connections: this.connections().length,
       jetstream: this.jetstream(),
-      websocket: this.websocket?.varz() ?? {},
-      mqtt: this.mqtt?.varz() ?? {},
+      websocket: websocketVarz(h.options.websocket, h.options.host, h.websocketPort ?? 0),
+      mqtt: mqttVarz(h.options.mqtt, h.options.host, h.mqttPort ?? 0),
       httpReqStats: this.httpReqStats,
       configLoadTime: this.startedAt,
       process: { cpu: this.process.cpu(), mem: process.memoryUsage.rss(), cores: this.process.cores },

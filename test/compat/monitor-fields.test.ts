@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { wsconnect } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { createServer, type NatsgateServer } from "../../src/index.js";
 import {
   type NatsServerProcess,
@@ -153,4 +155,86 @@ describe.skipIf(!haveReference)("monitoring endpoints: field names match nats-se
       expect({ missing, extra }).toEqual({ missing: [], extra: [] });
     });
   }
+});
+
+/** A WebSocket client through nats.js, the `ws` package standing in for the browser's WebSocket. */
+function connectWs(url: string) {
+  return wsconnect({
+    servers: url,
+    name: "ws-probe",
+    reconnect: false,
+    wsFactory: (u: string) => ({ socket: new WebSocket(u), encrypted: false }),
+    // biome-ignore lint/suspicious/noExplicitAny: wsFactory's socket type is the DOM WebSocket.
+  } as any);
+}
+
+describe.skipIf(!haveReference)("monitoring with WebSocket and MQTT listeners: field names match", () => {
+  const WS_ENDPOINTS = ["/varz", "/connz?subs=true"];
+  const answers: Record<"ref" | "ours", Record<string, unknown>> = { ref: {}, ours: {} };
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const refDir = mkdtempSync(join(tmpdir(), "mon-ws-ref-"));
+    const ourDir = mkdtempSync(join(tmpdir(), "mon-ws-ours-"));
+    dirs.push(refDir, ourDir);
+    // nats-server's MQTT needs JetStream and a server name.
+    const conf = `server_name: cmp\njetstream { store_dir: "${refDir}" }\nwebsocket { port: -1, no_tls: true, compression: true }\nmqtt { port: -1 }\n`;
+    const ref = await startNatsServer(["-m", "-1"], { config: conf });
+    const ours = await createServer({
+      port: 0,
+      serverName: "cmp",
+      httpHost: "127.0.0.1",
+      httpPort: -1,
+      jetstream: { storeDir: ourDir },
+      websocket: { host: "127.0.0.1", port: 0, noTls: true, compression: true },
+      mqtt: { host: "127.0.0.1", port: 0 },
+    });
+    const sides = [
+      {
+        key: "ref" as const,
+        monitor: ref.ports.monitoring![0]!,
+        ws: ref.ports.websocket![0]!,
+        stop: () => ref.stop(),
+      },
+      {
+        key: "ours" as const,
+        monitor: ours.monitoring.url!,
+        ws: `ws://127.0.0.1:${ours.websocketPort}`,
+        stop: () => ours.close(),
+      },
+    ];
+    try {
+      for (const side of sides) {
+        const nc = await connectWs(side.ws);
+        nc.subscribe("w.>");
+        await nc.flush();
+        for (const path of WS_ENDPOINTS)
+          answers[side.key][path] = await (await fetch(`${side.monitor}${path}`)).json();
+        await nc.close();
+      }
+    } finally {
+      for (const s of sides) await s.stop();
+    }
+  }, 60_000);
+
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const path of WS_ENDPOINTS) {
+    it(path, () => {
+      const ref = keyPaths(answers.ref[path]);
+      const ours = keyPaths(answers.ours[path]);
+      const missing = [...ref].filter((p) => !ours.has(p) && !(ONLY_NATS_SERVER[path] ?? []).includes(p));
+      const extra = [...ours].filter((p) => !ref.has(p) && !(ONLY_NATSGATE[path] ?? []).includes(p));
+      expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+    });
+  }
+
+  it("reports the WebSocket client with nats-server's type", () => {
+    const ref = answers.ref["/connz?subs=true"] as { connections: { type: string }[] };
+    const ours = answers.ours["/connz?subs=true"] as { connections: { type: string }[] };
+    expect(ref.connections.map((c) => c.type)).toEqual(["websocket"]);
+    expect(ours.connections.map((c) => c.type)).toEqual(["websocket"]);
+  });
 });
