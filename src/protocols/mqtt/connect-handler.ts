@@ -112,12 +112,22 @@ export function handleConnect(conn: MqttConnection, p: ConnectPacket): void {
     // 3.1.1: a clean session ends with the connection; otherwise it persists [MQTT-3.1.2-4..6].
     conn.sessionExpiry = p.clean ? 0 : NEVER_EXPIRES;
   }
+  // MQTT 3.1 has no session present flag: that CONNACK byte is reserved.
+  const connack = (present: boolean) =>
+    encodeConnack(v5, present && p.protocolLevel > 3, 0, v5 ? connackProperties(conn, assigned) : undefined);
+  if (conn.clientMaxPacket > 0 && connack(false).length > conn.clientMaxPacket) {
+    // The client could not even take our CONNACK (3.1.2.11.4): nothing useful can be sent, close.
+    conn.version = 0;
+    conn.debug("MQTT maximum packet size smaller than CONNACK");
+    conn.close(null, false);
+    return;
+  }
   const { session, present } = ctx.broker.attach(clientId, account, conn, p.clean);
   session.expiryInterval = conn.sessionExpiry;
   session.connection = conn;
   conn.session = session;
   ctx.broker.sessionChanged(session);
-  conn.write(encodeConnack(v5, present, 0, v5 ? connackProperties(conn, assigned) : undefined));
+  conn.write(connack(present));
   if (present) session.resume();
 }
 

@@ -81,6 +81,10 @@ export class MqttFramer {
   }
 }
 
+/** Reason codes a client may send in PUBACK/PUBREC (3.4.2.1) and PUBREL/PUBCOMP (3.6.2.1). */
+const ACK_REASONS = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
+const ACK_REASONS_REL = [0x00, 0x92];
+
 /** Flag nibble each packet type must carry (spec 2.1.3); PUBLISH is checked on its own. */
 const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
 
@@ -88,22 +92,29 @@ const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
 export function decodePacket(frame: Frame, version: number): InboundPacket {
   const type = frame.header >> 4;
   const flags = frame.header & 0x0f;
+  // Reason codes follow mosquitto where the spec leaves the choice (malformed versus protocol error).
+  if (type === 0 || (type === PacketType.AUTH && (version !== 5 || flags !== 0)))
+    throw protocolError("reserved packet type or flags");
   if (
     type === PacketType.CONNACK ||
     type === PacketType.SUBACK ||
     type === PacketType.UNSUBACK ||
     type === PacketType.PINGRESP
-  )
-    throw protocolError("server-bound packet type not allowed from a client");
-  if (type === 0 || (type === PacketType.AUTH && version !== 5)) throw malformed("reserved packet type");
-  if (type !== PacketType.PUBLISH && flags !== REQUIRED_FLAGS[type])
+  ) {
+    // mosquitto: bad flags on SUBACK/UNSUBACK are malformed, CONNACK/PINGRESP are protocol errors either way.
+    if (flags !== 0 && (type === PacketType.SUBACK || type === PacketType.UNSUBACK))
+      throw malformed("invalid fixed header flags");
+    throw protocolError("client-bound packet type sent by a client");
+  }
+  // MQTT 3.1 (level 3) did not fix the CONNECT flag nibble: decodeConnect checks it for 3.1.1 and 5.
+  if (type !== PacketType.PUBLISH && type !== PacketType.CONNECT && flags !== REQUIRED_FLAGS[type])
     throw malformed("invalid fixed header flags");
   const r = new ByteReader(frame.body, 0, frame.body.length);
   const v5 = version === 5;
   let packet: InboundPacket;
   switch (type) {
     case PacketType.CONNECT:
-      packet = decodeConnect(r);
+      packet = decodeConnect(r, flags);
       break;
     case PacketType.PUBLISH:
       packet = decodePublish(r, flags, v5);
@@ -134,7 +145,7 @@ export function decodePacket(frame: Frame, version: number): InboundPacket {
  * CONNECT (3.1): protocol name/level are checked by the caller (it answers with the right CONNACK);
  * everything else that is wrong here is malformed.
  */
-function decodeConnect(r: ByteReader): ConnectPacket {
+function decodeConnect(r: ByteReader, headerFlags: number): ConnectPacket {
   const protocolName = r.binary().toString("latin1");
   const protocolLevel = r.u8();
   const packet: ConnectPacket = {
@@ -155,8 +166,9 @@ function decodeConnect(r: ByteReader): ConnectPacket {
     return packet;
   }
   const v5 = protocolLevel === 5;
+  if (headerFlags !== 0 && protocolLevel !== 3) throw malformed("invalid fixed header flags");
   const flags = r.u8();
-  if (flags & 0x01) throw malformed("connect flags reserved bit not set to 0");
+  if (flags & 0x01 && protocolLevel !== 3) throw malformed("connect flags reserved bit not set to 0");
   const willFlag = (flags & 0x04) !== 0;
   const willQos = (flags >> 3) & 0x03;
   const willRetain = (flags & 0x20) !== 0;
@@ -197,7 +209,7 @@ function decodePublish(r: ByteReader, flags: number, v5: boolean): PublishPacket
   let packetId = 0;
   if (qos > 0) {
     packetId = r.u16();
-    if (packetId === 0) throw malformed("packet identifier cannot be 0");
+    if (packetId === 0) throw protocolError("packet identifier cannot be 0");
   }
   const properties = v5 ? readProperties(r, "publish") : {};
   const payload = r.buf.subarray(r.pos, r.end);
@@ -208,11 +220,13 @@ function decodePublish(r: ByteReader, flags: number, v5: boolean): PublishPacket
 function decodeAck(r: ByteReader, type: 4 | 5 | 6 | 7, v5: boolean): AckPacket {
   if (!v5 && r.remaining !== 2) throw malformed("acknowledgement must be 2 bytes");
   const packetId = r.u16();
-  if (packetId === 0) throw malformed("packet identifier cannot be 0");
+  if (packetId === 0) throw protocolError("packet identifier cannot be 0");
   let reasonCode = 0;
   let properties: Properties = {};
   if (r.remaining > 0) reasonCode = r.u8();
   if (r.remaining > 0) properties = readProperties(r, "ack");
+  const valid = type === PacketType.PUBREL || type === PacketType.PUBCOMP ? ACK_REASONS_REL : ACK_REASONS;
+  if (!valid.includes(reasonCode)) throw protocolError(`invalid reason code 0x${reasonCode.toString(16)}`);
   return { type, packetId, reasonCode, properties };
 }
 
@@ -223,6 +237,7 @@ function decodeSubscribe(r: ByteReader, v5: boolean): SubscribePacket {
   const subscriptions: SubscriptionRequest[] = [];
   while (r.remaining > 0) {
     const filter = readUtf8(r);
+    if (filter.length === 0) throw malformed("empty topic filter");
     const options = r.u8();
     if (v5 ? (options & 0xc0) !== 0 : (options & 0xfc) !== 0)
       throw malformed("subscription options reserved bits");
@@ -238,7 +253,7 @@ function decodeSubscribe(r: ByteReader, v5: boolean): SubscribePacket {
       retainHandling,
     });
   }
-  if (subscriptions.length === 0) throw protocolError("SUBSCRIBE without a topic filter");
+  if (subscriptions.length === 0) throw malformed("SUBSCRIBE without a topic filter");
   return { type: 8, packetId, properties, subscriptions };
 }
 
@@ -247,8 +262,12 @@ function decodeUnsubscribe(r: ByteReader, v5: boolean): UnsubscribePacket {
   if (packetId === 0) throw malformed("packet identifier cannot be 0");
   const properties = v5 ? readProperties(r, "unsubscribe") : {};
   const filters: string[] = [];
-  while (r.remaining > 0) filters.push(readUtf8(r));
-  if (filters.length === 0) throw protocolError("UNSUBSCRIBE without a topic filter");
+  while (r.remaining > 0) {
+    const filter = readUtf8(r);
+    if (filter.length === 0) throw malformed("empty topic filter");
+    filters.push(filter);
+  }
+  if (filters.length === 0) throw malformed("UNSUBSCRIBE without a topic filter");
   return { type: 10, packetId, properties, filters };
 }
 

@@ -38,7 +38,11 @@ const SPECS: ReadonlyMap<number, PropertySpec> = new Map<number, PropertySpec>([
   [0x03, { name: "contentType", wire: "utf8", allowed: ["publish", "will"] }],
   [0x08, { name: "responseTopic", wire: "utf8", allowed: ["publish", "will"] }],
   [0x09, { name: "correlationData", wire: "binary", allowed: ["publish", "will"] }],
-  [0x0b, { name: "subscriptionIdentifiers", wire: "varint", allowed: ["subscribe"], repeat: true }],
+  // A client may not send one in PUBLISH (3.3.2.3.8); mosquitto accepts and ignores it, and so do we.
+  [
+    0x0b,
+    { name: "subscriptionIdentifiers", wire: "varint", allowed: ["subscribe", "publish"], repeat: true },
+  ],
   [0x11, { name: "sessionExpiryInterval", wire: "u32", allowed: ["connect", "connack", "disconnect"] }],
   [0x12, { name: "assignedClientIdentifier", wire: "utf8", allowed: ["connack"] }],
   [0x13, { name: "serverKeepAlive", wire: "u16", allowed: ["connack"] }],
@@ -94,33 +98,36 @@ export function readProperties(r: ByteReader, ctx: PropertyContext): Properties 
   if (end > r.end) throw malformed("property length exceeds packet");
   const props: Properties = {};
   const bag = props as Record<string, unknown>;
+  // Malformed bytes anywhere in the block win over a protocol error seen earlier in it (as mosquitto).
+  let deferred: MqttProtocolError | null = null;
   while (r.pos < end) {
     const id = r.varint();
     const spec = SPECS.get(id);
     if (spec === undefined) throw malformed(`unknown property 0x${id.toString(16)}`);
     const value = readValue(r, spec.wire, end);
     if (!spec.allowed.includes(ctx)) {
-      // mosquitto answers a property in the wrong packet with protocol error in DISCONNECT, malformed elsewhere.
-      throw ctx === "disconnect"
-        ? protocolError(`property ${spec.name} not allowed`)
-        : malformed(`property ${spec.name} not allowed`);
+      // mosquitto: a property in the wrong packet is malformed in SUBSCRIBE/UNSUBSCRIBE, a protocol error elsewhere.
+      if (ctx === "subscribe" || ctx === "unsubscribe") throw malformed(`property ${spec.name} not allowed`);
+      deferred ??= protocolError(`property ${spec.name} not allowed`);
+      continue;
     }
-    if (spec.invalid?.(value as number)) throw protocolError(`invalid ${spec.name}`);
+    if (spec.invalid?.(value as number)) deferred ??= protocolError(`invalid ${spec.name}`);
     if (spec.name === "subscriptionIdentifiers" && value === 0) throw malformed("subscription identifier 0");
     if (spec.repeat) {
       const list = (bag[spec.name] ?? []) as unknown[];
       if (list.length >= MAX_USER_PROPERTIES)
         throw new MqttProtocolError(ReasonCode.implementationSpecificError, "too many properties");
       if (spec.name === "subscriptionIdentifiers" && list.length > 0)
-        throw protocolError("two subscription identifiers");
+        deferred ??= protocolError("two subscription identifiers");
       list.push(value);
       bag[spec.name] = list;
     } else {
-      if (bag[spec.name] !== undefined) throw protocolError(`duplicate property ${spec.name}`);
+      if (bag[spec.name] !== undefined) deferred ??= protocolError(`duplicate property ${spec.name}`);
       bag[spec.name] = value;
     }
   }
   if (r.pos !== end) throw malformed("property overruns its block");
+  if (deferred !== null) throw deferred;
   return props;
 }
 

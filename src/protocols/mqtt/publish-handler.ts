@@ -13,9 +13,12 @@ export function handlePublish(conn: MqttConnection, p: PublishPacket): void {
   if (session === null || account === null) return;
   const v5 = conn.v5;
   const topic = resolveTopic(conn, p);
+  // An empty topic or wildcards in it: malformed [MQTT-3.3.2-1,2] (mosquitto's code too).
   const problem = topicNameProblem(topic);
-  if (problem !== null)
-    throw new MqttProtocolError(v5 ? ReasonCode.topicNameInvalid : ReasonCode.malformedPacket, problem);
+  if (problem !== null) throw new MqttProtocolError(ReasonCode.malformedPacket, problem);
+  const responseTopic = p.properties.responseTopic;
+  if (responseTopic !== undefined && topicNameProblem(responseTopic) !== null)
+    throw new MqttProtocolError(ReasonCode.protocolError, "invalid response topic");
   if (v5 && p.properties.payloadFormatIndicator === 1 && !isUtf8(p.payload)) {
     refusePublish(conn, p, ReasonCode.payloadFormatInvalid, "payload is not UTF-8");
     return;
@@ -37,11 +40,12 @@ export function handlePublish(conn: MqttConnection, p: PublishPacket): void {
     // A topic NATS cannot carry ('.' or ' ', as nats-server 2.9.10): closes the connection.
     throw new MqttProtocolError(ReasonCode.topicNameInvalid, err.message);
   }
+  // MQTT 5 PUBACK says 0x10 when nobody matched (as mosquitto); PUBREC stays plain success, as mosquitto's.
   const noMatch = v5 && delivered === 0 ? ReasonCode.noMatchingSubscribers : 0;
   if (p.qos === 1) conn.write(encodeAck(v5, PacketType.PUBACK, p.packetId, noMatch));
   else if (p.qos === 2) {
     session.inboundQos2.add(p.packetId);
-    conn.write(encodeAck(v5, PacketType.PUBREC, p.packetId, noMatch));
+    conn.write(encodeAck(v5, PacketType.PUBREC, p.packetId));
   }
 }
 

@@ -21,9 +21,9 @@ export function handleSubscribe(conn: MqttConnection, p: SubscribePacket): void 
     let shared: ReturnType<typeof parseSharedFilter>;
     try {
       shared = parseSharedFilter(req.filter);
-    } catch {
-      codes.push(failure);
-      continue;
+    } catch (err) {
+      // A malformed `$share/...` is a protocol error (MQTT 5 4.8.2), answered with DISCONNECT as mosquitto does.
+      throw new MqttProtocolError(ReasonCode.protocolError, (err as Error).message);
     }
     const problem = topicFilterProblem(shared === null ? req.filter : shared.filter);
     if (problem !== null) {
