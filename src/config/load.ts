@@ -4,6 +4,7 @@
 import { type BlockSpec, passThroughTable, walkBlock } from "./block-walker.js";
 import { ConfigError } from "./config-error.js";
 import { type LoadState, mapAuthorization, mapJetStream, setTopLevelStoreDir } from "./load-blocks.js";
+import { mapMqtt } from "./load-mqtt.js";
 import { defaultOptions, type ServerOptions } from "./options.js";
 import { type ConfigEnv, parseConfigFile } from "./parser.js";
 import { keyPosition } from "./tree-meta.js";
@@ -193,12 +194,12 @@ const TOP_LEVEL: BlockSpec<LoadState> = {
     no_auth_user: setText("noAuthUser"),
     authorization: mapAuthorization,
     jetstream: mapJetStream,
+    mqtt: mapMqtt,
     store_dir: setTopLevelStoreDir,
     storedir: setTopLevelStoreDir,
   },
   passThrough: passThroughTable({
     websocket: ["ws"],
-    mqtt: [],
     accounts: [],
     tls: [],
     cluster: [],
