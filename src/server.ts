@@ -16,6 +16,7 @@ import { type CloseReason, closeReasons, errors } from "./protocols/nats/errors.
 import { type BoundListener, listenTcp } from "./protocols/nats/listener.js";
 import { type MqttService, startMqtt } from "./protocols/mqtt/mqtt-service.js";
 import type { Transport } from "./protocols/nats/transport.js";
+import { startWebsocket, type WebsocketService } from "./protocols/websocket/websocket.js";
 import { Monitoring } from "./monitor/monitoring.js";
 import { createMessageStore } from "./storage/index.js";
 import { newServerId } from "./util/ids.js";
@@ -34,6 +35,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private infoBase = "";
   private shuttingDown = false;
   private portsFile: string | null = null;
+  /** The WebSocket listener, when options.websocket is set. */
+  private websocket: WebsocketService | null = null;
   /** The MQTT edge, when options.mqtt is set. */
   private mqtt: MqttService | null = null;
   /** JetStream, when options.jetstream.enabled. */
@@ -69,6 +72,10 @@ export class NatsgateServer implements NatsConnectionContext {
     return true;
   }
 
+  get websocketPort(): number {
+    return this.websocket?.port ?? 0;
+  }
+
   get host(): string {
     return this.options.host;
   }
@@ -87,6 +94,7 @@ export class NatsgateServer implements NatsConnectionContext {
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (o.websocket) this.websocket = await startWebsocket(this, o.websocket);
     if (o.mqtt) {
       const host = { options: o, logger: this.logger, authenticator: this.authenticator };
       this.mqtt = await startMqtt(
@@ -141,9 +149,14 @@ export class NatsgateServer implements NatsConnectionContext {
     return this.accounts.get(name) ?? null;
   }
 
-  acceptClient(transport: Transport, kind: "client" | "websocket"): NatsConnection {
+  /** `ctx` lets an edge give its connections their own auth and INFO (the WebSocket block's). */
+  acceptClient(
+    transport: Transport,
+    kind: "client" | "websocket",
+    ctx: NatsConnectionContext = this,
+  ): NatsConnection {
     const cid = this.nextCid++;
-    const conn = new NatsConnection(cid, transport, this, kind);
+    const conn = new NatsConnection(cid, transport, ctx, kind);
     if (this.shuttingDown) {
       transport.destroy();
       return conn;
@@ -169,7 +182,10 @@ export class NatsgateServer implements NatsConnectionContext {
   private writePortsFile(): void {
     const dir = this.options.portsFileDir;
     if (!dir) return;
-    const ports: Record<string, string[]> = { nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`] };
+    const ports: Record<string, string[]> = {
+      nats: [`nats://${advertiseHost(this.options.host)}:${this.port}`],
+    };
+    if (this.websocket !== null) ports.websocket = [this.websocket.url];
     const monitorUrl = this.monitoring.url;
     if (monitorUrl !== null) ports.monitoring = [monitorUrl];
     if (this.mqtt !== null) ports.mqtt = [this.mqtt.url];
@@ -187,9 +203,11 @@ export class NatsgateServer implements NatsConnectionContext {
     const closing = listener?.close();
     for (const conn of [...this.clients.values()]) conn.closeNow(closeReasons.serverShutdown);
     this.clients.clear();
+    const wsClosing = this.websocket?.close();
+    this.websocket = null;
     const mqttClosing = this.mqtt?.close();
     this.mqtt = null;
-    await Promise.all([closing, mqttClosing]);
+    await Promise.all([closing, wsClosing, mqttClosing]);
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
     this.jetstream = null;

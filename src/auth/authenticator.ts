@@ -1,6 +1,8 @@
 // What a connection presents in CONNECT, and what an authenticator turns it into:
 // an identity bound to an account. Every protocol edge authenticates through this interface.
 
+import type { Permissions } from "../core/permissions.js";
+
 export interface ConnectCredentials {
   user?: string;
   pass?: string;
@@ -13,18 +15,30 @@ export interface ConnectCredentials {
 export interface AuthContext {
   kind: "client" | "websocket" | "mqtt";
   remoteAddress: string;
+  /** The nonce sent in INFO, which `sig` must sign (nkey and JWT users). */
   nonce?: string;
+  /**
+   * Names a verified client certificate may map to (TLS verify_and_map), in nats-server's order:
+   * email SANs, DNS SANs, URI SANs, then the subject DN (RFC 2253).
+   */
+  certNames?: string[];
 }
 
 export interface Identity {
   /** Account name the connection is bound to. */
   account: string;
   user?: string;
+  /** Publish/subscribe permissions; absent = everything allowed. */
+  permissions?: Permissions;
+  /** Milliseconds since the epoch after which the connection must close (JWT expiry). */
+  expiresAt?: number;
 }
 
 export interface Authenticator {
   /** Whether clients must authenticate (INFO auth_required). */
   readonly required: boolean;
+  /** Whether INFO must carry a nonce for `sig` (nkey users or operator mode). */
+  readonly nonceRequired?: boolean;
   /** Returns the identity, or null when the credentials are rejected. */
   authenticate(creds: ConnectCredentials, ctx: AuthContext): Identity | null;
 }

@@ -12,11 +12,11 @@ export interface SimpleAuthConfig {
 }
 
 /** nats-server treats a secret that starts with "$2" as a bcrypt hash. */
-function isBcrypt(secret: string): boolean {
+export function isBcrypt(secret: string): boolean {
   return secret.startsWith("$2");
 }
 
-function secretMatches(configured: string, given: string | undefined): boolean {
+export function secretMatches(configured: string, given: string | undefined): boolean {
   if (given === undefined) return false;
   if (isBcrypt(configured)) {
     try {

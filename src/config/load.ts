@@ -4,6 +4,7 @@
 import { type BlockSpec, passThroughTable, walkBlock } from "./block-walker.js";
 import { ConfigError } from "./config-error.js";
 import { type LoadState, mapAuthorization, mapJetStream, setTopLevelStoreDir } from "./load-blocks.js";
+import { mapWebsocket } from "./load-websocket.js";
 import { mapMqtt } from "./load-mqtt.js";
 import { defaultOptions, type ServerOptions } from "./options.js";
 import { type ConfigEnv, parseConfigFile } from "./parser.js";
@@ -194,12 +195,13 @@ const TOP_LEVEL: BlockSpec<LoadState> = {
     no_auth_user: setText("noAuthUser"),
     authorization: mapAuthorization,
     jetstream: mapJetStream,
+    websocket: mapWebsocket,
+    ws: mapWebsocket,
     mqtt: mapMqtt,
     store_dir: setTopLevelStoreDir,
     storedir: setTopLevelStoreDir,
   },
   passThrough: passThroughTable({
-    websocket: ["ws"],
     accounts: [],
     tls: [],
     cluster: [],

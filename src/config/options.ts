@@ -23,6 +23,43 @@ export interface JetStreamOptions {
   syncAlways: boolean;
 }
 
+/** The `websocket { }` block (nats-server WebsocketOpts). Present = the WebSocket listener runs. */
+export interface WebsocketOptions {
+  /** Defaults to 0.0.0.0, as nats-server (not the client host). */
+  host?: string;
+  /** 0 = a random free port (the config's -1). */
+  port: number;
+  advertise?: string;
+  /** Plain ws:// without a `tls` block; nats-server refuses to start without one or the other. */
+  noTls?: boolean;
+  tls?: WebsocketTlsOptions;
+  /** The Origin header must match the request's Host. */
+  sameOrigin?: boolean;
+  /** Origins ("scheme://host[:port]") allowed to connect; empty = any. */
+  allowedOrigins?: string[];
+  /** Offer permessage-deflate (no context takeover either way). */
+  compression?: boolean;
+  /** Milliseconds to complete the TLS and HTTP upgrade handshake. */
+  handshakeTimeout?: number;
+  /** WebSocket-specific `authorization { user password token timeout }`: overrides the top-level auth. */
+  username?: string;
+  password?: string;
+  token?: string;
+  /** Milliseconds; overrides authTimeout for WebSocket clients. */
+  authTimeout?: number;
+  noAuthUser?: string;
+  /** Cookie whose value is used as the user JWT when CONNECT carries none. */
+  jwtCookie?: string;
+}
+
+export interface WebsocketTlsOptions {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  /** Require and verify client certificates. */
+  verify?: boolean;
+}
+
 export interface ServerOptions {
   host: string;
   port: number;
@@ -58,6 +95,8 @@ export interface ServerOptions {
   /** Seconds of lame duck mode before shutdown. */
   lameDuckDuration: number;
   jetstream: JetStreamOptions;
+  /** WebSocket listener; absent = off. */
+  websocket?: WebsocketOptions;
   /** Keys from the config file the server does not know: warned about, kept for later. */
   unknownKeys: string[];
   /**

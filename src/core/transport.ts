@@ -19,4 +19,6 @@ export interface Transport {
   /** Closes at once, dropping unwritten bytes. */
   destroy(): void;
   start(events: TransportEvents): void;
+  /** Names from a verified client certificate for TLS verify_and_map (see auth/authenticator.ts AuthContext). */
+  certNames?(): string[] | undefined;
 }

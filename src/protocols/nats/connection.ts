@@ -2,9 +2,11 @@
 // pings, limits and the batched outbound path. Protocol errors use nats-server's texts and close rules.
 
 import type { Authenticator } from "../../auth/authenticator.js";
+import { newNonce } from "../../auth/nkey-verify.js";
 import type { ServerOptions } from "../../config/options.js";
 import type { Account } from "../../core/account.js";
 import type { ClientHandle, ClientKind } from "../../core/client.js";
+import { ConnectionPermissions } from "../../core/permissions.js";
 import { route } from "../../core/router.js";
 import type { ServerStats } from "../../core/stats.js";
 import { isValidLiteralSubject, isValidSubject } from "../../core/subject.js";
@@ -59,6 +61,10 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   lastActivity = Date.now();
   rtt = 0;
   closedReason: CloseReason | null = null;
+  /** Publish/subscribe permissions of the authenticated user; null = all allowed (the hot path's only check). */
+  perms: ConnectionPermissions | null = null;
+  /** The nonce sent in INFO for nkey/JWT signatures, when the authenticator needs one. */
+  readonly nonce: string | undefined;
 
   private readonly parser: NatsParser;
   private readonly out = new OutboundBuffer();
@@ -83,6 +89,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     const o = ctx.options;
     this.parser = new NatsParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
     this.parser.connectRequired = ctx.authenticator.required;
+    this.nonce = ctx.authenticator.nonceRequired ? newNonce() : undefined;
   }
 
   get remoteAddress(): string {
@@ -153,7 +160,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
         sig: opts.sig,
         jwt: opts.jwt,
       },
-      { kind: this.kind === "websocket" ? "websocket" : "client", remoteAddress: this.remoteAddress },
+      { ...this.authCtx(), nonce: this.nonce, certNames: this.transport.certNames?.() },
     );
     const account = identity === null ? null : this.ctx.lookupAccount(identity.account);
     if (identity === null || account === null) {
@@ -185,6 +192,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     }
     this.account = account;
     this.user = identity.user;
+    this.perms = identity.permissions === undefined ? null : new ConnectionPermissions(identity.permissions);
     this.opts = opts;
     this.echo = opts.echo;
     this.connectReceived = true;
@@ -241,6 +249,11 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     // nats-server only warns a pedantic client and still delivers (client.go processPub), and sends +OK
     // before the deliveries (processInboundClientMsg): a verbose client sees +OK ahead of its own echo.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr(errors.invalidPublishSubject);
+    // nats-server answers a denied publish with -ERR (no +OK) and keeps the connection.
+    if (this.perms !== null && !this.perms.canPublish(subject)) {
+      this.sendErr(errors.permissionsPublish(subject));
+      return;
+    }
     if (this.opts.verbose) this.sendOk();
     const delivered = route(this.account!, this, subject, reply, headers, payload);
     if (delivered === 0 && reply !== null && this.opts.noResponders) this.sendNoResponders(reply);
@@ -266,6 +279,10 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     if (!this.checkConnected()) return;
     if (!isValidSubject(subject) || (queue !== null && !isValidQueueName(queue))) {
       this.sendErr(errors.invalidSubject);
+      return;
+    }
+    if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) {
+      this.sendErr(errors.permissionsSubscribe(subject, queue));
       return;
     }
     const max = this.ctx.options.maxSubscriptions;
@@ -369,6 +386,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     payload: Buffer,
   ): boolean {
     if (this.closed) return false;
+    if (this.perms !== null && !this.perms.admitDelivery(subject, reply)) return false;
     const sidBytes = (sub as NatsSubscription).sidBytes;
     const out = this.out;
     const withHeaders = headers !== null && this.opts.headers;
