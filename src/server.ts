@@ -91,6 +91,7 @@ export class NatsgateServer implements NatsConnectionContext {
     // nats-server starts the monitoring listener first: /healthz answers while the rest comes up.
     await this.monitoring.start();
     if (o.jetstream.enabled) this.startJetStream();
+    this.monitoring.startSystemServices((account) => new InternalClient(this.nextCid++, account, "System"));
     this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);

@@ -68,6 +68,12 @@ export class ClosedConnections {
     if (this.size < this.ring.length) this.size++;
   }
 
+  /** The most recently recorded connection. */
+  latest(): ClosedConnection | undefined {
+    if (this.size === 0) return undefined;
+    return this.ring[(this.next - 1 + this.ring.length) % this.ring.length];
+  }
+
   /** Oldest first, as nats-server's closedClients() returns them. */
   list(): ClosedConnection[] {
     const out: ClosedConnection[] = [];

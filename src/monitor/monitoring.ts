@@ -1,28 +1,31 @@
 // Monitoring for one server: the closed-connection ring, the plug-in points for protocols and JetStream,
-// the endpoint table (nats-server's paths plus /metrics and /console) and the HTTP(S) listener's lifecycle.
+// each endpoint's answer, the HTTP(S) listener's lifecycle and the `$SYS` request services.
 
 import { readFileSync } from "node:fs";
+import type { Account } from "../core/account.js";
+import type { InternalClient } from "../core/internal-client.js";
 import type { JetStream } from "../jetstream/jetstream.js";
 import type { Logger } from "../util/logger.js";
 import { accountz, accstatz } from "./accountz.js";
 import { ClosedConnections } from "./closed-connections.js";
 import { gatewayz, leafz, routez } from "./cluster-z.js";
-import { connectionType, connz, connzOptionsFromQuery } from "./connz.js";
-import { consolePage, rootPage } from "./console-page.js";
-import { healthz, healthzOptionsFromQuery } from "./healthz.js";
-import { listenMonitorHttp, type MonitorHandler, type MonitorHttpServer } from "./http.js";
+import { type ConnzOptions, connectionType, connz } from "./connz.js";
+import { type HealthStatus, type HealthzOptions, healthz } from "./healthz.js";
+import { listenMonitorHttp, type MonitorHttpServer } from "./http.js";
+import { monitorRoutes } from "./http-routes.js";
 import { jetStreamMonitorView } from "./jetstream-view.js";
-import { type JetStreamMonitorView, jsz, jszOptionsFromQuery } from "./jsz.js";
+import { type JetStreamMonitorView, type JszOptions, jsz } from "./jsz.js";
 import type { MonitoredConnection, MonitorSource } from "./monitor-source.js";
 import { ProcessStats } from "./process-stats.js";
-import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./prometheus.js";
+import { renderMetrics } from "./prometheus.js";
 import { mqttVarz, websocketVarz } from "./protocol-varz.js";
-
-import { sublistStatsJson, subsz, subszOptionsFromQuery } from "./subsz.js";
+import { type SubszOptions, sublistStatsJson, subsz } from "./subsz.js";
+import { SYSTEM_ACCOUNT, type SystemEndpoints, SystemServices } from "./system-services.js";
 import { varz } from "./varz.js";
 
 /** The server as Monitoring needs it: the collectors' source plus its logger and JetStream. */
 export interface MonitoringHost extends MonitorSource {
+  readonly accounts: ReadonlyMap<string, Account>;
   readonly logger: Logger;
   readonly jetstream: JetStream | null;
   /** Bound ports of the WebSocket and MQTT listeners (0 when they do not run). */
@@ -36,7 +39,7 @@ export interface MqttMonitorView {
   retainedMessages(): number;
 }
 
-export class Monitoring {
+export class Monitoring implements SystemEndpoints {
   readonly closed = new ClosedConnections();
   readonly process = new ProcessStats();
   readonly httpReqStats: Record<string, number> = {};
@@ -46,6 +49,7 @@ export class Monitoring {
   private readonly startedAt = Date.now();
   private http: MonitorHttpServer | null = null;
   private jsView: { js: JetStream; view: JetStreamMonitorView } | null = null;
+  private system: SystemServices | null = null;
 
   /** `host` is read lazily: Monitoring is built while the server itself is still being constructed. */
   constructor(private readonly host: MonitoringHost) {}
@@ -65,7 +69,19 @@ export class Monitoring {
 
   /** The server calls this for every connection that closes (the /connz?state=closed ring). */
   connectionClosed(conn: MonitoredConnection, reason: string): void {
-    if (isClientKind(conn.kind)) this.closed.record(conn, reason);
+    if (!isClientKind(conn.kind)) return;
+    this.closed.record(conn, reason);
+    if (this.system !== null) this.system.connectionClosed(this.closed.latest()!);
+  }
+
+  /**
+   * Answers nats-server's monitoring requests over NATS in the server's accounts (see system-services.ts);
+   * `newClient` makes the internal client that serves one account.
+   */
+  startSystemServices(newClient: (account: Account) => InternalClient): void {
+    if (this.system !== null) return;
+    this.system = new SystemServices(this);
+    this.system.start(this.host.accounts.values(), newClient);
   }
 
   jetstream(): JetStreamMonitorView | null {
@@ -103,7 +119,7 @@ export class Monitoring {
         host: o.httpHost,
         port: port === -1 ? 0 : port,
         tls: secure ? this.tlsFiles() : undefined,
-        handlers: this.handlers(),
+        handlers: monitorRoutes(this),
         onRequest: (path) => {
           this.httpReqStats[path] = (this.httpReqStats[path] ?? 0) + 1;
         },
@@ -118,6 +134,8 @@ export class Monitoring {
   }
 
   async close(): Promise<void> {
+    this.system?.close();
+    this.system = null;
     const http = this.http;
     this.http = null;
     this.process.stop();
@@ -133,7 +151,23 @@ export class Monitoring {
     return { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) };
   }
 
-  // ---- endpoints ----
+  // ---- endpoints (HTTP routes in http-routes.ts, NATS requests in system-services.ts) ----
+
+  get serverId(): string {
+    return this.host.serverId;
+  }
+
+  get serverName(): string {
+    return this.host.serverName;
+  }
+
+  get serverHost(): string {
+    return this.host.options.host;
+  }
+
+  get jetstreamEnabled(): boolean {
+    return this.host.jetstream !== null;
+  }
 
   varz(): Record<string, unknown> {
     const h = this.host;
@@ -145,8 +179,102 @@ export class Monitoring {
       mqtt: mqttVarz(h.options.mqtt, h.options.host, h.mqttPort ?? 0),
       httpReqStats: this.httpReqStats,
       configLoadTime: this.startedAt,
-      process: { cpu: this.process.cpu(), mem: process.memoryUsage.rss(), cores: this.process.cores },
+      process: this.processFigures(),
     });
+  }
+
+  connz(opts: ConnzOptions): Record<string, unknown> {
+    const h = this.host;
+    const input = {
+      serverId: h.serverId,
+      connections: this.connections(),
+      closed: this.closed.list(),
+      accountExists: (name: string) => h.accounts.has(name),
+    };
+    return connz(input, opts);
+  }
+
+  subsz(opts: SubszOptions): Record<string, unknown> {
+    return subsz(this.host.serverId, this.host.accounts.values(), opts);
+  }
+
+  jsz(opts: JszOptions): Record<string, unknown> {
+    return jsz({ id: this.host.serverId, name: this.host.serverName }, this.jetstream(), opts);
+  }
+
+  healthStatus(opts: HealthzOptions): HealthStatus {
+    const status = healthz(
+      {
+        listening: this.host.port !== 0,
+        jetstreamConfigured: this.host.options.jetstream.enabled,
+        jetstream: this.jetstream(),
+      },
+      opts,
+    );
+    if (status.error) this.host.logger.warn(`Healthcheck failed: "${status.error}"`);
+    return status;
+  }
+
+  healthz(opts: HealthzOptions): Record<string, unknown> {
+    return { ...this.healthStatus(opts) };
+  }
+
+  accountz(acc: string): Record<string, unknown> {
+    const js = this.jetstream();
+    const jsAccounts = new Set(js?.accounts().map((a) => a.name) ?? []);
+    const h = this.host;
+    return accountz(
+      {
+        serverId: h.serverId,
+        accounts: h.accounts,
+        systemAccount: h.accounts.has(SYSTEM_ACCOUNT) ? SYSTEM_ACCOUNT : undefined,
+        jetstreamEnabled: (name) => jsAccounts.has(name),
+        updated: this.startedAt,
+      },
+      acc,
+    );
+  }
+
+  /** /accstatz; `accounts` limits it to those names (empty = all). */
+  accstatz(accounts: readonly string[], includeUnused: boolean): Record<string, unknown> {
+    const all = this.host.accounts;
+    const chosen =
+      accounts.length === 0 ? all : new Map([...all].filter(([name]) => accounts.includes(name)));
+    return accstatz(this.host.serverId, chosen, this.connections(), includeUnused);
+  }
+
+  routez(): Record<string, unknown> {
+    return routez(this.host.serverId);
+  }
+
+  leafz(): Record<string, unknown> {
+    return leafz(this.host.serverId);
+  }
+
+  gatewayz(): Record<string, unknown> {
+    return gatewayz(this.host.serverId);
+  }
+
+  /** nats-server's ServerStats (the `statsz` of `$SYS.REQ.SERVER.PING`). */
+  statsz(): Record<string, unknown> {
+    const v = this.varz();
+    let active = 0;
+    for (const a of this.host.accounts.values()) if (a.numConnections > 0) active++;
+    const out: Record<string, unknown> = {
+      start: v.start,
+      mem: v.mem,
+      cores: v.cores,
+      cpu: v.cpu,
+      connections: v.connections,
+      total_connections: v.total_connections,
+      active_accounts: active,
+      subscriptions: v.subscriptions,
+      sent: { msgs: v.out_msgs, bytes: v.out_bytes },
+      received: { msgs: v.in_msgs, bytes: v.in_bytes },
+      slow_consumers: v.slow_consumers,
+    };
+    if (this.jetstream() !== null) out.jetstream = v.jetstream;
+    return out;
   }
 
   metrics(): string {
@@ -173,74 +301,8 @@ export class Monitoring {
     });
   }
 
-  /** The endpoint table, by exact path (nats-server's server.go startMonitoring, plus natsgate's own). */
-  handlers(): Map<string, MonitorHandler> {
-    const h = this.host;
-    const subszHandler: MonitorHandler = (q) => ({
-      json: subsz(h.serverId, h.accounts.values(), subszOptionsFromQuery(q)),
-    });
-    return new Map<string, MonitorHandler>([
-      ["/", () => ({ body: rootPage(), contentType: "text/html; charset=utf-8" })],
-      ["/varz", () => ({ json: this.varz() })],
-      [
-        "/connz",
-        (q) => {
-          const input = {
-            serverId: h.serverId,
-            connections: this.connections(),
-            closed: this.closed.list(),
-            accountExists: (name: string) => h.accounts.has(name),
-          };
-          return { json: connz(input, connzOptionsFromQuery(q)) };
-        },
-      ],
-      ["/routez", () => ({ json: routez(h.serverId) })],
-      ["/gatewayz", () => ({ json: gatewayz(h.serverId) })],
-      ["/leafz", () => ({ json: leafz(h.serverId) })],
-      ["/subsz", subszHandler],
-      ["/subscriptionsz", subszHandler],
-      ["/accountz", (q) => ({ json: this.accountz(q.get("acc")) })],
-      [
-        "/accstatz",
-        (q) => ({ json: accstatz(h.serverId, h.accounts, this.connections(), q.bool("unused")) }),
-      ],
-      [
-        "/jsz",
-        (q) => ({
-          json: jsz({ id: h.serverId, name: h.serverName }, this.jetstream(), jszOptionsFromQuery(q)),
-        }),
-      ],
-      ["/healthz", (q) => this.healthz(healthzOptionsFromQuery(q))],
-      ["/metrics", () => ({ body: this.metrics(), contentType: PROMETHEUS_CONTENT_TYPE })],
-      ["/console", () => ({ body: consolePage(), contentType: "text/html; charset=utf-8" })],
-    ]);
-  }
-
-  private accountz(acc: string): Record<string, unknown> {
-    const js = this.jetstream();
-    const jsAccounts = new Set(js?.accounts().map((a) => a.name) ?? []);
-    return accountz(
-      {
-        serverId: this.host.serverId,
-        accounts: this.host.accounts,
-        jetstreamEnabled: (name) => jsAccounts.has(name),
-        updated: this.startedAt,
-      },
-      acc,
-    );
-  }
-
-  private healthz(opts: ReturnType<typeof healthzOptionsFromQuery>) {
-    const status = healthz(
-      {
-        listening: this.host.port !== 0,
-        jetstreamConfigured: this.host.options.jetstream.enabled,
-        jetstream: this.jetstream(),
-      },
-      opts,
-    );
-    if (status.error) this.host.logger.warn(`Healthcheck failed: "${status.error}"`);
-    return { status: status.error ? 503 : 200, json: status, compact: true };
+  private processFigures(): { cpu: number; mem: number; cores: number } {
+    return { cpu: this.process.cpu(), mem: process.memoryUsage.rss(), cores: this.process.cores };
   }
 }
 

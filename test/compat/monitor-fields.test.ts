@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { wsconnect } from "@nats-io/nats-core";
-import { connect } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createServer, type NatsgateServer } from "../../src/index.js";
@@ -81,8 +81,15 @@ interface Side {
   stop(): Promise<void>;
 }
 
+/** Requests nats-server answers inside the global account (imported from its system account). */
+const SYS_REQUESTS = [
+  "$SYS.REQ.ACCOUNT.PING.CONNZ",
+  "$SYS.REQ.SERVER.PING.CONNZ",
+  "$SYS.REQ.ACCOUNT.PING.STATZ",
+];
+
 /** The traffic both servers see: an open client with subscriptions, a closed one, a stream with a consumer. */
-async function drive(natsPort: number): Promise<() => Promise<void>> {
+async function drive(natsPort: number): Promise<NatsConnection> {
   const probe = await connect({ port: natsPort, name: "probe" });
   const closer = await connect({ port: natsPort, name: "closer" });
   closer.subscribe("x.y");
@@ -96,16 +103,17 @@ async function drive(natsPort: number): Promise<() => Promise<void>> {
   await jsm.consumers.add("S", { durable_name: "D", ack_policy: "explicit" as never });
   await jsm.jetstream().publish("s.1", "x");
   await probe.flush();
-  return () => probe.close();
+  return probe;
 }
 
-async function fetchAll(side: Side): Promise<Record<string, unknown>> {
+async function fetchAll(side: Side, nc: NatsConnection): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const path of ENDPOINTS) {
     const res = await fetch(`${side.monitorUrl}${path}`);
     expect(res.status, path).toBe(200);
     out[path] = await res.json();
   }
+  for (const subject of SYS_REQUESTS) out[subject] = (await nc.request(subject, "")).json();
   return out;
 }
 
@@ -133,9 +141,9 @@ describe.skipIf(!haveReference)("monitoring endpoints: field names match nats-se
     ];
     try {
       for (const [i, side] of sides.entries()) {
-        const done = await drive(side.natsPort);
-        answers[i === 0 ? "ref" : "ours"] = await fetchAll(side);
-        await done();
+        const probe = await drive(side.natsPort);
+        answers[i === 0 ? "ref" : "ours"] = await fetchAll(side, probe);
+        await probe.close();
       }
     } finally {
       for (const s of sides) await s.stop();
@@ -146,7 +154,7 @@ describe.skipIf(!haveReference)("monitoring endpoints: field names match nats-se
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  for (const path of ENDPOINTS) {
+  for (const path of [...ENDPOINTS, ...SYS_REQUESTS]) {
     it(path, () => {
       const ref = keyPaths(answers.ref[path]);
       const ours = keyPaths(answers.ours[path]);
