@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
-import { SimpleAuthenticator } from "./auth/simple-auth.js";
+import { buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
 import type { ServerOptions } from "./config/options.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
 import { InternalClient } from "./core/internal-client.js";
@@ -30,6 +30,10 @@ export class NatsgateServer implements NatsConnectionContext {
   readonly accounts = new Map<string, Account>();
   readonly clients = new Map<number, NatsConnection>();
   readonly authenticator: Authenticator;
+  /** Users, accounts and imports/exports as configured (src/auth). */
+  readonly security: ServerSecurity;
+  /** Stream and service imports between accounts. */
+  private readonly accountLinks: ReturnType<typeof setupAccounts>;
   private nextCid = 1;
   private clientListener: BoundListener | null = null;
   private infoBase = "";
@@ -50,10 +54,10 @@ export class NatsgateServer implements NatsConnectionContext {
   ) {
     this.serverName = options.serverName ?? this.serverId;
     this.accounts.set(GLOBAL_ACCOUNT, new Account(GLOBAL_ACCOUNT));
-    this.authenticator = new SimpleAuthenticator({
-      user: options.username,
-      password: options.password,
-      token: options.authToken,
+    this.security = buildSecurity(options);
+    this.authenticator = this.security.authenticator;
+    this.accountLinks = setupAccounts(this.security, this.accounts, (acc, name) => {
+      return new InternalClient(this.nextCid++, acc, name);
     });
   }
 
@@ -143,7 +147,8 @@ export class NatsgateServer implements NatsConnectionContext {
   }
 
   infoJson(conn: NatsConnection): string {
-    return `${this.infoBase},"client_id":${conn.cid},"client_ip":${JSON.stringify(conn.remoteAddress)}}`;
+    const nonce = conn.nonce === undefined ? "" : `,"nonce":"${conn.nonce}"`;
+    return `${this.infoBase},"client_id":${conn.cid},"client_ip":${JSON.stringify(conn.remoteAddress)}${nonce}}`;
   }
 
   lookupAccount(name: string): Account | null {
@@ -211,6 +216,7 @@ export class NatsgateServer implements NatsConnectionContext {
     await Promise.all([closing, wsClosing, mqttClosing]);
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
+    this.accountLinks.close();
     this.jetstream = null;
     await this.monitoring.close();
     if (this.portsFile !== null) rmSync(this.portsFile, { force: true });
