@@ -37,7 +37,17 @@ export function defaultConnectOptions(): ConnectOptions {
 }
 
 const BOOL_FIELDS = ["verbose", "pedantic", "echo", "headers", "no_responders", "tls_required"] as const;
-const STRING_FIELDS = ["name", "lang", "version", "user", "pass", "auth_token", "nkey", "sig", "jwt"] as const;
+const STRING_FIELDS = [
+  "name",
+  "lang",
+  "version",
+  "user",
+  "pass",
+  "auth_token",
+  "nkey",
+  "sig",
+  "jwt",
+] as const;
 
 /**
  * Parses CONNECT's JSON; returns null when it is not a JSON object or a known field has the wrong type

@@ -12,9 +12,11 @@ import type { ServerStats } from "../../core/stats.js";
 import { isValidLiteralSubject, isValidSubject } from "../../core/subject.js";
 import { Subscription } from "../../core/subscription.js";
 import type { Logger } from "../../util/logger.js";
-import { COPY_LIMIT, OutboundBuffer, writeUint } from "../../util/outbound-buffer.js";
+import type { OutboundBuffer } from "../../util/outbound-buffer.js";
 import { type ConnectOptions, defaultConnectOptions, parseConnectOptions } from "./connect-options.js";
 import { type CloseReason, closeReasons, errors } from "./errors.js";
+import { writeMsg } from "./msg-encoder.js";
+import { OutboundWriter, timerMs } from "./outbound-writer.js";
 import { NatsParser, ParseError, type ParserHandler } from "./parser.js";
 import type { Transport } from "./transport.js";
 
@@ -39,8 +41,6 @@ class NatsSubscription extends Subscription {
   }
 }
 
-const MSG_PREFIX = Buffer.from("MSG ");
-const HMSG_PREFIX = Buffer.from("HMSG ");
 const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
 const OK = Buffer.from("+OK\r\n");
@@ -67,17 +67,14 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   readonly nonce: string | undefined;
 
   private readonly parser: NatsParser;
-  private readonly out = new OutboundBuffer();
+  private readonly writer: OutboundWriter;
+  private readonly out: OutboundBuffer;
   private connectReceived = false;
   private closed = false;
-  private flushScheduled = false;
-  private socketPending = 0;
   private pingsOut = 0;
   private pingSentAt = 0;
   private pingTimer: NodeJS.Timeout | null = null;
   private authTimer: NodeJS.Timeout | null = null;
-  private stallTimer: NodeJS.Timeout | null = null;
-  private readonly flushNow = () => this.flush();
 
   constructor(
     readonly cid: number,
@@ -86,6 +83,12 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     kind: ClientKind = "client",
   ) {
     this.kind = kind;
+    this.writer = new OutboundWriter(
+      transport,
+      () => ctx.options.writeDeadline,
+      () => this.slowConsumer(closeReasons.slowConsumerWriteDeadline),
+    );
+    this.out = this.writer.out;
     const o = ctx.options;
     this.parser = new NatsParser(this, { maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
     this.parser.connectRequired = ctx.authenticator.required;
@@ -101,7 +104,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   }
 
   get pendingBytes(): number {
-    return this.out.pending + this.socketPending;
+    return this.writer.pending;
   }
 
   get isClosed(): boolean {
@@ -112,7 +115,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   begin(rejectWith?: { error: string; reason: CloseReason }): void {
     this.transport.start({
       data: (chunk) => this.onData(chunk),
-      drain: () => this.onDrain(),
+      drain: () => this.writer.onDrain(),
       closed: (err) => this.onTransportClosed(err),
     });
     // nats-server writes a space between the JSON and CRLF ("INFO {...} \r\n"); kept for byte-exact compat.
@@ -121,7 +124,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.closeWithError(rejectWith.error, rejectWith.reason);
       return;
     }
-    this.flush();
+    this.writer.flush();
     if (this.ctx.authenticator.required) {
       this.authTimer = setTimeout(() => {
         this.closeWithError(errors.authenticationTimeout, closeReasons.authenticationTimeout);
@@ -387,65 +390,24 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   ): boolean {
     if (this.closed) return false;
     if (this.perms !== null && !this.perms.admitDelivery(subject, reply)) return false;
-    const sidBytes = (sub as NatsSubscription).sidBytes;
-    const out = this.out;
-    const withHeaders = headers !== null && this.opts.headers;
-    const hlen = withHeaders ? headers.length : 0;
-    const plen = payload.length;
-    const total = hlen + plen;
-    const inline = total < COPY_LIMIT;
-    out.ensure(
-      40 +
-        (subject.length + (reply === null ? 0 : reply.length)) * 3 +
-        sidBytes.length +
-        (inline ? total : 0),
+    const total = writeMsg(
+      this.out,
+      subject,
+      (sub as NatsSubscription).sidBytes,
+      reply,
+      this.opts.headers ? headers : null,
+      payload,
     );
-    const buf = out.buf;
-    let p = out.pos;
-    if (withHeaders) p += HMSG_PREFIX.copy(buf, p);
-    else p += MSG_PREFIX.copy(buf, p);
-    p += buf.utf8Write(subject, p);
-    buf[p++] = 32;
-    p += sidBytes.copy(buf, p);
-    buf[p++] = 32;
-    if (reply !== null) {
-      p += buf.utf8Write(reply, p);
-      buf[p++] = 32;
-    }
-    if (withHeaders) {
-      p = writeUint(buf, p, hlen);
-      buf[p++] = 32;
-    }
-    p = writeUint(buf, p, total);
-    buf[p++] = 13;
-    buf[p++] = 10;
-    if (inline) {
-      if (withHeaders) p += headers.copy(buf, p);
-      p += payload.copy(buf, p);
-      buf[p++] = 13;
-      buf[p++] = 10;
-      out.pos = p;
-    } else {
-      out.pos = p;
-      if (withHeaders) out.append(headers);
-      out.append(payload);
-      out.ensure(2);
-      out.buf[out.pos++] = 13;
-      out.buf[out.pos++] = 10;
-    }
     this.outMsgs++;
     this.outBytes += total;
     const stats = this.ctx.stats;
     stats.outMsgs++;
     stats.outBytes += total;
-    if (out.pending + this.socketPending > this.ctx.options.maxPending) {
+    if (this.writer.pending > this.ctx.options.maxPending) {
       this.slowConsumer(closeReasons.slowConsumerPendingBytes);
       return false;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(this.flushNow);
-    }
+    this.writer.schedule();
     return true;
   }
 
@@ -467,30 +429,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.closed) return;
-    this.flushScheduled = true;
-    process.nextTick(this.flushNow);
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.closed || this.out.pending === 0) return;
-    this.transport.write(this.out.take());
-    this.socketPending = this.transport.bufferedBytes;
-    if (this.socketPending > 0 && this.stallTimer === null) {
-      this.stallTimer = setTimeout(() => {
-        this.stallTimer = null;
-        if (this.transport.bufferedBytes > 0) this.slowConsumer(closeReasons.slowConsumerWriteDeadline);
-      }, timerMs(this.ctx.options.writeDeadline));
-    }
-  }
-
-  private onDrain(): void {
-    this.socketPending = this.transport.bufferedBytes;
-    if (this.stallTimer !== null && this.socketPending === 0) {
-      clearTimeout(this.stallTimer);
-      this.stallTimer = null;
-    }
+    if (!this.closed) this.writer.schedule();
   }
 
   private slowConsumer(reason: CloseReason): void {
@@ -534,7 +473,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   closeNow(reason: CloseReason, discard = false): void {
     if (this.closed) return;
     this.parser.stop();
-    if (!discard && this.out.pending > 0) this.transport.write(this.out.take());
+    this.writer.stop(discard);
     this.closed = true;
     this.closedReason = reason;
     this.releaseAll();
@@ -559,15 +498,8 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     if (this.account !== null) this.account.numConnections--;
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
-    if (this.stallTimer !== null) clearTimeout(this.stallTimer);
-    this.pingTimer = this.authTimer = this.stallTimer = null;
-    this.out.clear();
+    this.pingTimer = this.authTimer = null;
   }
-}
-
-/** Node timers overflow past 2^31-1 ms (fires at once): cap long durations from configs instead. */
-function timerMs(ms: number): number {
-  return Math.max(1, Math.min(ms, 2 ** 31 - 1));
 }
 
 /** nats-server rejects queue names with whitespace like subjects; wildcards are allowed in names. */

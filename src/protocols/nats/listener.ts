@@ -1,6 +1,6 @@
 // The TCP listener for NATS clients: accepts sockets and hands each to a new connection.
 
-import { type Server as NetServer, type Socket, createServer } from "node:net";
+import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { SocketTransport, type Transport } from "./transport.js";
 
 export type AcceptTransport = (transport: Transport) => void;
