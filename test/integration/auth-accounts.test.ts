@@ -94,7 +94,11 @@ describe("accounts", () => {
   it("answers requests across accounts through a service import", async () => {
     const a = await as("a");
     const b = await as("b");
-    a.subscribe("svc.echo", { callback: (_e, m) => m.respond(`echo:${m.string()}`) });
+    a.subscribe("svc.echo", {
+      callback: (_e, m) => {
+        m.respond(`echo:${m.string()}`);
+      },
+    });
     await a.flush();
     const r = await b.request("echo", "hi", { timeout: 2000 });
     expect(r.string()).toBe("echo:hi");
