@@ -1,7 +1,8 @@
 // Durability policy for file-backed streams. Durable (the default): a PubAck leaves only after an
 // fsync that covers its record, and one fsync per event-loop turn covers every record written in
-// that turn (group commit). Lazy (`sync_interval: <duration>`, nats-server's behaviour): acks leave
-// at once, writes reach the OS every turn and the disk when the store's background timer syncs.
+// that turn (group commit). Lazy (`sync_interval: <duration>`, nats-server's policy): a PubAck leaves
+// once its record is handed to the OS (end of turn, no fsync), so a killed process loses no acked
+// message; the disk catches up when the store's background timer syncs (power loss can lose that).
 
 import type { InternalClient } from "../core/internal-client.js";
 import type { MessageStore } from "../storage/store.js";
@@ -64,7 +65,7 @@ export class GroupCommit {
    * queues behind it so a client sees its acks (and duplicate acks of unsynced messages) in order.
    */
   reply(client: InternalClient, reply: string, body: Buffer, store: MessageStore | null): void {
-    const mustWait = this.policy.durable && store !== null && store.kind === "file" && this.dirty.has(store);
+    const mustWait = store !== null && this.dirty.has(store);
     if (!mustWait && this.held.length === 0) {
       client.publish(reply, null, null, body);
       return;
@@ -82,17 +83,28 @@ export class GroupCommit {
 
   private readonly run = (): void => {
     this.scheduled = false;
-    const failed = this.policy.durable ? this.syncDirty() : this.flushDirty();
     const held = this.held;
-    if (held.length === 0) return;
     this.held = [];
+    if (this.policy.durable) {
+      this.release(held, this.syncDirty());
+      return;
+    }
+    // Lazy: release after the writes reached the OS, in order behind any earlier release.
+    const flushed = this.flushDirty();
+    this.lazyTail = this.lazyTail.then(() => flushed).then((failed) => this.release(held, failed));
+  };
+
+  /** Lazy mode: the chain of releases, so acks leave in the order their records were written. */
+  private lazyTail: Promise<unknown> = Promise.resolve();
+
+  private release(held: HeldReply[], failed: Set<MessageStore>): void {
     for (const h of held) {
-      // A reply whose records could not be made durable is not sent: the publisher retries.
+      // A reply whose records could not be written (or synced) is not sent: the publisher retries.
       if (h.store !== null && failed.has(h.store)) continue;
       h.client.publish(h.reply, null, null, h.body);
       this.released++;
     }
-  };
+  }
 
   private syncDirty(): Set<MessageStore> {
     const failed = new Set<MessageStore>();
@@ -109,14 +121,19 @@ export class GroupCommit {
     return failed;
   }
 
-  private flushDirty(): Set<MessageStore> {
-    for (const store of this.dirty) {
-      store
-        .flush()
-        .catch((err: unknown) => this.logger.error({ err }, "JetStream failed to flush a stream store"));
-    }
+  private async flushDirty(): Promise<Set<MessageStore>> {
+    const stores = [...this.dirty];
     this.dirty.clear();
-    return new Set();
+    const failed = new Set<MessageStore>();
+    await Promise.all(
+      stores.map((store) =>
+        store.flush().catch((err: unknown) => {
+          failed.add(store);
+          this.logger.error({ err }, "JetStream failed to write a stream store; acks withheld");
+        }),
+      ),
+    );
+    return failed;
   }
 
   /** Syncs (or flushes) now and sends what is held; used before replies that must see the disk. */

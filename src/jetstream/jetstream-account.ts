@@ -23,9 +23,6 @@ import {
 } from "./stream-config.js";
 import { createdNow, readStreamMeta } from "./stream-meta.js";
 
-/** Where a stream's store keeps its files, inside the stream directory (nats-server's layout). */
-const MSGS_DIR = "msgs";
-
 export type CreateResult = { stream: Stream; error?: undefined } | { error: JsApiError; stream?: undefined };
 
 export class JsAccount implements JsAccountView, StreamHost {
@@ -123,7 +120,8 @@ export class JsAccount implements JsAccountView, StreamHost {
     const dir = cfg.storage === "file" ? join(this.ctx.streamsDir, cfg.name) : null;
     const store: MessageStore = this.js.storeFactory({
       storage: cfg.storage,
-      dir: dir === null ? undefined : join(dir, MSGS_DIR),
+      // The store keeps its files (msgs/, store.json) beside meta.inf, as nats-server's layout does.
+      dir: dir ?? undefined,
       limits: storeLimitsOf(cfg),
       syncIntervalMs: this.js.commit.policy.intervalMs,
       syncAlways: false,
