@@ -32,7 +32,11 @@ ${links}
 `;
 }
 
-/** "/console": live overview, connections by protocol, subjects with rates, streams and consumers. */
+/**
+ * "/console": live overview, connections by protocol, subjects with rates, streams and consumers, and a
+ * live tail of a subject. The tail is a NATS client of the server over its WebSocket listener (so it
+ * passes auth and permissions like any client); `/console?tail=<subject>` starts one at once.
+ */
 export function consolePage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>natsgate console</title>
@@ -46,7 +50,13 @@ export function consolePage(): string {
 <h2>Subjects</h2><table id="subjects"></table>
 <h2>Streams</h2><table id="streams"></table>
 <h2>Consumers</h2><table id="consumers"></table>
-<script>${SCRIPT}</script>
+<h2>Message tail</h2>
+<form id="tail-form"><input id="tail-subject" placeholder="subject, e.g. orders.>" size="30">
+<input id="tail-user" placeholder="user" size="10"><input id="tail-pass" type="password" placeholder="password" size="10">
+<input id="tail-token" type="password" placeholder="token" size="10"><button>Tail</button>
+<span id="tail-status"></span></form>
+<table id="tail"></table>
+<script>${SCRIPT}${TAIL_SCRIPT}</script>
 </body></html>
 `;
 }
@@ -58,7 +68,9 @@ h2{font-size:1rem;margin:1.2rem 0 .4rem}.cards{display:flex;flex-wrap:wrap;gap:.
 .card{border:1px solid #dde;border-radius:6px;padding:.4rem .7rem;min-width:7rem}
 .card b{display:block;font-size:1.2rem}.card span{color:#667;font-size:.8rem}
 table{border-collapse:collapse;font-size:.85rem;min-width:50%}th,td{padding:.2rem .6rem;text-align:left;border-bottom:1px solid #eef}
-th{color:#556;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}.empty{color:#889}`;
+th{color:#556;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}.empty{color:#889}
+form{display:flex;gap:.4rem;align-items:center;margin-bottom:.5rem}#tail-status{color:#667;font-size:.85rem}
+#tail td:last-child{font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}`;
 
 // Runs in the browser. Everything from the server is inserted as text (never as HTML): client names,
 // subjects and stream names come from clients.
@@ -98,7 +110,9 @@ async function poll() {
     table("connections", ["cid", "type", "name", "lang", "version", "address", "uptime", "subs", "msgs in", "msgs out", "pending"],
       conns.map((c) => [c.cid, c.type, c.name ?? "", c.lang ?? "", c.version ?? "", c.ip + ":" + c.port, c.uptime, c.subscriptions, c.in_msgs, c.out_msgs, c.pending_bytes]));
     const subjects = new Map();
-    for (const s of subsz.subscriptions_list ?? []) {
+    const clientCids = new Set(conns.map((c) => c.cid));
+    // Only clients' interest: the server's own subscriptions (JetStream, $SYS services) are left out.
+    for (const s of (subsz.subscriptions_list ?? []).filter((x) => clientCids.has(x.cid))) {
       const e = subjects.get(s.subject) ?? { subs: 0, msgs: 0 }; e.subs++; e.msgs += s.msgs; subjects.set(s.subject, e);
     }
     const prevSubjects = last?.subjects ?? new Map();
@@ -114,9 +128,73 @@ async function poll() {
     table("consumers", ["stream", "consumer", "delivered", "ack floor", "pending", "ack pending", "redelivered", "waiting"], consumers);
     document.getElementById("status").textContent = jsz.disabled ? "JetStream off · updated " + new Date().toLocaleTimeString() : "updated " + new Date().toLocaleTimeString();
     last = { t, varz, subjects };
+    window.natsgateVarz = varz;
   } catch (err) {
     document.getElementById("status").textContent = "error: " + err.message;
   }
   setTimeout(poll, POLL_MS);
 }
 poll();`;
+
+// The live tail: a minimal NATS client over WebSocket (CONNECT, SUB, PING/PONG, MSG/HMSG framing by byte
+// counts), keeping the last MAX_TAIL messages. Runs in the browser; payloads are shown as text.
+const TAIL_SCRIPT = `
+const MAX_TAIL = 100;
+let tailSocket = null;
+const enc = new TextEncoder(); const dec = new TextDecoder();
+function tailStatus(text) { document.getElementById("tail-status").textContent = text; }
+function tailRow(subject, size, text) {
+  const t = document.getElementById("tail");
+  if (t.rows.length === 0) { const h = el("tr"); for (const c of ["time", "subject", "bytes", "payload"]) h.append(el("th", c)); t.append(h); }
+  const r = el("tr"); r.append(el("td", new Date().toLocaleTimeString()), el("td", subject), el("td", size, "n"), el("td", text.length > 300 ? text.slice(0, 300) + "…" : text));
+  t.rows[0].after(r);
+  while (t.rows.length > MAX_TAIL + 1) t.deleteRow(t.rows.length - 1);
+}
+function startTail(subject, auth) {
+  if (tailSocket) tailSocket.close();
+  const ws = (window.natsgateVarz || {}).websocket || {};
+  if (!ws.port) { tailStatus("the server has no websocket listener: configure websocket { } to tail messages"); return; }
+  const url = (ws.no_tls ? "ws://" : "wss://") + location.hostname + ":" + ws.port;
+  const sock = new WebSocket(url); sock.binaryType = "arraybuffer"; tailSocket = sock;
+  let buf = new Uint8Array(0); let pending = null;
+  const send = (text) => sock.send(enc.encode(text));
+  sock.onopen = () => tailStatus("connecting to " + url);
+  sock.onclose = () => { if (tailSocket === sock) tailStatus("tail closed"); };
+  sock.onmessage = (ev) => {
+    const chunk = new Uint8Array(ev.data); const next = new Uint8Array(buf.length + chunk.length);
+    next.set(buf); next.set(chunk, buf.length); buf = next;
+    for (;;) {
+      if (pending) {
+        if (buf.length < pending.total + 2) return;
+        const body = buf.subarray(pending.hdr, pending.total);
+        tailRow(pending.subject, body.length, dec.decode(body)); buf = buf.subarray(pending.total + 2); pending = null; continue;
+      }
+      let end = -1; for (let i = 0; i + 1 < buf.length; i++) if (buf[i] === 13 && buf[i + 1] === 10) { end = i; break; }
+      if (end < 0) return;
+      const line = dec.decode(buf.subarray(0, end)); buf = buf.subarray(end + 2);
+      const parts = line.split(" "); const op = parts[0].toUpperCase();
+      if (op === "INFO") {
+        const opts = { verbose: false, pedantic: false, lang: "natsgate-console", version: "1", protocol: 1, headers: true, name: "natsgate console tail", ...auth };
+        send("CONNECT " + JSON.stringify(opts) + "\\r\\nSUB " + subject + " 1\\r\\nPING\\r\\n");
+      } else if (op === "PING") send("PONG\\r\\n");
+      else if (op === "PONG") tailStatus("tailing " + subject);
+      else if (op === "-ERR") tailStatus("server: " + line.slice(5));
+      else if (op === "MSG") pending = { subject: parts[1], hdr: 0, total: Number(parts[parts.length - 1]) };
+      else if (op === "HMSG") pending = { subject: parts[1], hdr: Number(parts[parts.length - 2]), total: Number(parts[parts.length - 1]) };
+    }
+  };
+}
+document.getElementById("tail-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const subject = document.getElementById("tail-subject").value.trim(); if (!subject) return;
+  const auth = {}; const user = document.getElementById("tail-user").value; const pass = document.getElementById("tail-pass").value;
+  const token = document.getElementById("tail-token").value;
+  if (user) { auth.user = user; auth.pass = pass; } if (token) auth.auth_token = token;
+  startTail(subject, auth);
+});
+const preset = new URLSearchParams(location.search).get("tail");
+if (preset) {
+  document.getElementById("tail-subject").value = preset;
+  const wait = () => (window.natsgateVarz ? startTail(preset, {}) : setTimeout(wait, 100)); wait();
+}
+`;
