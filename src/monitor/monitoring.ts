@@ -113,12 +113,13 @@ export class Monitoring implements SystemEndpoints {
     if (o.httpPort === 0 && o.httpsPort === 0) return;
     const secure = o.httpsPort !== 0;
     const port = secure ? o.httpsPort : o.httpPort;
+    const tls = secure ? this.tlsFiles() : undefined;
     this.process.start();
     try {
       this.http = await listenMonitorHttp({
         host: o.httpHost,
         port: port === -1 ? 0 : port,
-        tls: secure ? this.tlsFiles() : undefined,
+        tls,
         handlers: monitorRoutes(this),
         onRequest: (path) => {
           this.httpReqStats[path] = (this.httpReqStats[path] ?? 0) + 1;

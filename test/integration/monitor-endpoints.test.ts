@@ -1,7 +1,9 @@
 // The monitoring endpoints against a running server with real clients: values move with traffic, closed
 // connections keep their reason, parameters and errors behave like nats-server's.
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -60,6 +62,66 @@ describe("monitoring listener", () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("https monitoring", () => {
+  it("serves the endpoints over TLS with the server's certificate on https_port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "natsgate-https-"));
+    const key = join(dir, "key.pem");
+    const cert = join(dir, "cert.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    const server = await createServer({
+      port: 0,
+      httpHost: "127.0.0.1",
+      httpsPort: -1,
+      extra: { tls: { cert_file: cert, key_file: key } },
+    });
+    try {
+      expect(server.monitoring.url).toBe(`https://127.0.0.1:${server.monitoring.port}`);
+      const body = await new Promise<string>((resolve, reject) => {
+        httpsGet(`${server.monitoring.url}/varz`, { rejectUnauthorized: false }, (res) => {
+          let text = "";
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => resolve(text));
+        }).on("error", reject);
+      });
+      expect(JSON.parse(body)).toMatchObject({ server_id: server.serverId, https_port: -1, http_port: 0 });
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to start with both http_port and https_port, or https without a certificate", async () => {
+    await expect(
+      createServer({ port: 0, httpHost: "127.0.0.1", httpPort: -1, httpsPort: -1 }),
+    ).rejects.toThrow("can't specify both HTTP (-1) and HTTPs (-1) ports");
+    await expect(createServer({ port: 0, httpHost: "127.0.0.1", httpsPort: -1 })).rejects.toThrow(
+      /^TLS cert and key required for HTTPS$/,
+    );
   });
 });
 
