@@ -270,11 +270,11 @@ describe("mergeOptions", () => {
   });
 
   it("merges extra blocks key by key", () => {
-    const file = fromFile("cluster { name: filename, listen: 0.0.0.0:6222 }\nmqtt { port: 1883 }\n");
+    const file = fromFile("cluster { name: filename, listen: 0.0.0.0:6222 }\ngateway { name: g }\n");
     const merged = mergeOptions(file, parseFlags(["--cluster_name", "flagname"]).options);
     expect(merged.extra).toEqual({
       cluster: { name: "flagname", listen: "0.0.0.0:6222" },
-      mqtt: { port: 1883 },
+      gateway: { name: "g" },
     });
     expect(file.extra.cluster).toEqual({ name: "filename", listen: "0.0.0.0:6222" });
   });
