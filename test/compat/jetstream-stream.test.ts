@@ -24,6 +24,12 @@ const req = (subject: string, body?: unknown, headers?: Record<string, string>):
   headers,
 });
 
+/** Server limits for a script: nats-server's jetstream block keys and natsgate's options. */
+interface Limits {
+  conf: string;
+  natsgate: { maxMemory?: number; maxFile?: number };
+}
+
 /** Scripts run in order on one fresh server each; names become test names. */
 const SCRIPTS: Record<string, Step[]> = {
   "create, duplicate create, overlap and config errors": [
@@ -233,12 +239,25 @@ const SCRIPTS: Record<string, Step[]> = {
     req("$JS.API.STREAM.LIST", "[1]"),
     req("$JS.API.INFO"),
   ],
+  "server max_mem: reservations and insufficient resources": [
+    req("$JS.API.STREAM.CREATE.BIG", { name: "BIG", subjects: ["big"], storage: "memory", max_bytes: 5000 }),
+    req("$JS.API.STREAM.CREATE.M", { name: "M", subjects: ["m"], storage: "memory" }),
+    ...Array.from({ length: 11 }, () => req("m", "x".repeat(100))),
+    req("$JS.API.INFO"),
+  ],
   "requests without a reply subject": [
     { subject: "$JS.API.STREAM.CREATE.NR", body: { name: "NR" }, noReply: true },
     { subject: "NR", body: "stored", noReply: true },
     req("$JS.API.STREAM.INFO.NR"),
     req("$JS.API.INFO"),
   ],
+};
+
+const LIMITS: Record<string, Limits> = {
+  "server max_mem: reservations and insufficient resources": {
+    conf: "max_mem: 1000",
+    natsgate: { maxMemory: 1000 },
+  },
 };
 
 const TIME_FIELDS = /"(created|first_ts|last_ts|time|timestamp)":"[^"]*"/g;
@@ -282,9 +301,10 @@ async function runScript(port: number, steps: Step[]): Promise<string[]> {
   }
 }
 
-async function onNatsServer(steps: Step[]): Promise<string[]> {
+async function onNatsServer(steps: Step[], limits?: Limits): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "compat-ns-js-"));
-  const ns = await startNatsServer(["-js", "-sd", dir]);
+  const config = `jetstream { store_dir: "${dir}", ${limits?.conf ?? ""} }\n`;
+  const ns = await startNatsServer([], { config });
   try {
     return await runScript(ns.port, steps);
   } finally {
@@ -293,9 +313,9 @@ async function onNatsServer(steps: Step[]): Promise<string[]> {
   }
 }
 
-async function onNatsgate(steps: Step[]): Promise<string[]> {
+async function onNatsgate(steps: Step[], limits?: Limits): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "compat-ng-js-"));
-  const server = await createServer({ port: 0, jetstream: { storeDir: dir } });
+  const server = await createServer({ port: 0, jetstream: { storeDir: dir, ...limits?.natsgate } });
   try {
     return await runScript(server.port, steps);
   } finally {
@@ -311,7 +331,10 @@ if (!available)
 describe.skipIf(!available)("stream API: natsgate answers as nats-server 2.9.10", () => {
   for (const [name, steps] of Object.entries(SCRIPTS)) {
     it(name, async () => {
-      const [reference, ours] = await Promise.all([onNatsServer(steps), onNatsgate(steps)]);
+      const [reference, ours] = await Promise.all([
+        onNatsServer(steps, LIMITS[name]),
+        onNatsgate(steps, LIMITS[name]),
+      ]);
       const label = (i: number) => `${steps[i].subject} ${JSON.stringify(steps[i].body ?? "")}`;
       const differences = reference
         .map((r, i) =>
