@@ -77,6 +77,7 @@ export interface JsApiRequest {
    * e.g. creates the stream, and just sends nothing).
    */
   readonly reply: string | null;
+  /** Headers and payload are slices of the publisher's read buffer: copy what outlives the call. */
   readonly headers: Buffer | null;
   readonly payload: Buffer;
 }
