@@ -149,12 +149,12 @@ describe("frames", () => {
     await socketClosed(socket);
   });
 
-  it("closes with 1002 and a protocol error close reason on a parse error", async () => {
+  it("closes with 1002 (protocol error) after -ERR on an unknown operation", async () => {
     const raw = await openRawWs(wsUrl(server));
     await raw.waitFor("\r\n");
     raw.ws.send("GARBAGE\r\n");
     await raw.waitFor("-ERR 'Unknown Protocol Operation'");
-    expect(await within(raw.closed, "close")).toEqual({ code: 1002, reason: "Parse Error" });
+    expect((await within(raw.closed, "close")).code).toBe(1002);
   });
 
   it("keeps serving others while a frame's declared length is never sent", async () => {
