@@ -28,6 +28,8 @@ export interface MonitoringHost extends MonitorSource {
   readonly accounts: ReadonlyMap<string, Account>;
   readonly logger: Logger;
   readonly jetstream: JetStream | null;
+  /** The configured accounts; `system_account` names the one the server-level `$SYS` requests live in. */
+  readonly security?: { readonly config: { readonly systemAccount?: string } };
   /** Bound ports of the WebSocket and MQTT listeners (0 when they do not run). */
   readonly websocketPort?: number;
   readonly mqttPort?: number;
@@ -81,7 +83,14 @@ export class Monitoring implements SystemEndpoints {
   startSystemServices(newClient: (account: Account) => InternalClient): void {
     if (this.system !== null) return;
     this.system = new SystemServices(this);
-    this.system.start(this.host.accounts.values(), newClient);
+    this.system.start(this.host.accounts.values(), newClient, this.systemAccount());
+  }
+
+  /** The system account's name: `system_account` when configured, else `$SYS` if such an account exists. */
+  systemAccount(): string | undefined {
+    const configured = this.host.security?.config.systemAccount;
+    if (configured !== undefined) return configured;
+    return this.host.accounts.has(SYSTEM_ACCOUNT) ? SYSTEM_ACCOUNT : undefined;
   }
 
   jetstream(): JetStreamMonitorView | null {
@@ -180,6 +189,7 @@ export class Monitoring implements SystemEndpoints {
       mqtt: mqttVarz(h.options.mqtt, h.options.host, h.mqttPort ?? 0),
       httpReqStats: this.httpReqStats,
       configLoadTime: this.startedAt,
+      systemAccount: this.systemAccount(),
       process: this.processFigures(),
     });
   }
@@ -228,7 +238,7 @@ export class Monitoring implements SystemEndpoints {
       {
         serverId: h.serverId,
         accounts: h.accounts,
-        systemAccount: h.accounts.has(SYSTEM_ACCOUNT) ? SYSTEM_ACCOUNT : undefined,
+        systemAccount: this.systemAccount(),
         jetstreamEnabled: (name) => jsAccounts.has(name),
         updated: this.startedAt,
       },

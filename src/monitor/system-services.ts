@@ -47,12 +47,16 @@ export class SystemServices {
 
   constructor(private readonly endpoints: SystemEndpoints) {}
 
-  /** Subscribes in `accounts` (the system account gets the server-level requests too). */
-  start(accounts: Iterable<Account>, newClient: (account: Account) => InternalClient): void {
+  /** Subscribes in `accounts`; the system account (named `systemAccount`) gets the server-level requests. */
+  start(
+    accounts: Iterable<Account>,
+    newClient: (account: Account) => InternalClient,
+    systemAccount: string = SYSTEM_ACCOUNT,
+  ): void {
     for (const account of accounts) {
       const client = newClient(account);
       this.clients.push(client);
-      if (account.name === SYSTEM_ACCOUNT) {
+      if (account.name === systemAccount) {
         this.system = client;
         this.serveServerRequests(client);
       } else this.serveAccountRequests(client, account.name);

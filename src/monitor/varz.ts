@@ -34,6 +34,9 @@ export function varz(input: VarzInput, now = Date.now()): Record<string, unknown
     port: source.port,
   };
   if (source.authenticator.required) v.auth_required = true;
+  const tls = clientTlsFlags(o.extra.tls);
+  if (tls.required) v.tls_required = true;
+  if (tls.verify) v.tls_verify = true;
   v.max_connections = o.maxConnections;
   if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
   Object.assign(v, {
@@ -94,4 +97,12 @@ function runtimeFields(input: VarzInput, now: number): Record<string, unknown> {
 function jetstreamSection(js: JetStreamMonitorView | null): Record<string, unknown> {
   if (js === null) return {};
   return { config: js.config(), stats: jetStreamStatsJson(js) };
+}
+
+/** Whether the client port's `tls` block makes TLS required, and client certificates verified. */
+function clientTlsFlags(raw: unknown): { required: boolean; verify: boolean } {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    return { required: false, verify: false };
+  const block = raw as Record<string, unknown>;
+  return { required: true, verify: block.verify === true || block.verify_and_map === true };
 }

@@ -108,7 +108,12 @@ describe("https monitoring", () => {
           res.on("end", () => resolve(text));
         }).on("error", reject);
       });
-      expect(JSON.parse(body)).toMatchObject({ server_id: server.serverId, https_port: -1, http_port: 0 });
+      expect(JSON.parse(body)).toMatchObject({
+        server_id: server.serverId,
+        https_port: -1,
+        http_port: 0,
+        tls_required: true,
+      });
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

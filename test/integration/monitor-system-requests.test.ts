@@ -110,3 +110,46 @@ describe("$SYS requests in a system account", () => {
     });
   });
 });
+
+describe("$SYS requests with configured accounts and a system account", () => {
+  const t: ServerHandle = useServer({
+    httpHost: "127.0.0.1",
+    httpPort: -1,
+    extra: {
+      accounts: {
+        SYS: { users: [{ user: "admin", password: "s3cret" }] },
+        APP: { users: [{ user: "app", password: "pw" }] },
+      },
+      system_account: "SYS",
+    },
+  });
+
+  it("serves a system account user, limits account requests to the account, and sends DISCONNECT events", async () => {
+    const admin = await t.connect({ user: "admin", pass: "s3cret", name: "admin" });
+    const app = await t.connect({ user: "app", pass: "pw", name: "app-client" });
+    const ping: Json = (await admin.request("$SYS.REQ.SERVER.PING", "")).json();
+    expect(ping.statsz).toMatchObject({ connections: 2, active_accounts: 2 });
+    const all: Json = (
+      await admin.request("$SYS.REQ.SERVER.PING.CONNZ", JSON.stringify({ auth: true }))
+    ).json();
+    expect(all.data.connections.map((c: Json) => c.account).sort()).toEqual(["APP", "SYS"]);
+    const own: Json = (await app.request("$SYS.REQ.ACCOUNT.PING.CONNZ", "")).json();
+    expect(own.data.connections.map((c: Json) => c.name)).toEqual(["app-client"]);
+    const varz: Json = (await admin.request(`$SYS.REQ.SERVER.${t.server.serverId}.VARZ`, "")).json();
+    expect(varz.data.system_account).toBe("SYS");
+
+    const events = admin.subscribe("$SYS.ACCOUNT.*.DISCONNECT", { max: 1 });
+    await admin.flush();
+    await app.close();
+    for await (const m of events) {
+      expect(m.subject).toBe("$SYS.ACCOUNT.APP.DISCONNECT");
+      expect(m.json()).toMatchObject({
+        client: { acc: "APP", user: "app", name: "app-client" },
+        reason: "Client Closed",
+      });
+    }
+    const accountz: Json = await (await fetch(`${t.server.monitoring.url}/accountz`)).json();
+    expect(accountz.system_account).toBe("SYS");
+    expect(accountz.accounts).toEqual(expect.arrayContaining(["SYS", "APP"]));
+  });
+});
