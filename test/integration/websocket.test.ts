@@ -236,6 +236,21 @@ describe("server wiring", () => {
     }
   });
 
+  it("lists WebSocket clients in connz with type websocket, beside TCP clients", async () => {
+    const s = await startWsServer({}, { httpPort: -1 });
+    const w = await connectWs(s);
+    const t = await connect({ servers: `127.0.0.1:${s.port}`, reconnect: false });
+    try {
+      await Promise.all([w.flush(), t.flush()]);
+      const res = await fetch(`http://127.0.0.1:${s.monitoring.port}/connz`);
+      const connz = (await res.json()) as { connections: { type: string; ip: string }[] };
+      expect(connz.connections.map((c) => c.type).sort()).toEqual(["nats", "websocket"]);
+    } finally {
+      await Promise.all([w.close(), t.close()]);
+      await s.close();
+    }
+  });
+
   it("closes WebSocket clients with 1001 on shutdown", async () => {
     const s = await startWsServer();
     const raw = await openRawWs(wsUrl(s));
