@@ -16,7 +16,11 @@ describe("jsError", () => {
       err_code: 10058,
       description: "stream name already in use with a different configuration",
     });
-    expect(jsError("JSStreamNotFoundErr")).toEqual({ code: 404, err_code: 10059, description: "stream not found" });
+    expect(jsError("JSStreamNotFoundErr")).toEqual({
+      code: 404,
+      err_code: 10059,
+      description: "stream not found",
+    });
   });
 
   it("fills templates, with Error values replaced by their message", () => {
