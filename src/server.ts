@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
-import { buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
+import { buildClientTls, buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
 import type { ServerOptions } from "./config/options.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
 import { InternalClient } from "./core/internal-client.js";
@@ -32,6 +32,8 @@ export class NatsgateServer implements NatsConnectionContext {
   readonly authenticator: Authenticator;
   /** Users, accounts and imports/exports as configured (src/auth). */
   readonly security: ServerSecurity;
+  /** TLS on the client port (`tls` block). */
+  private readonly clientTls: ReturnType<typeof buildClientTls>;
   /** Stream and service imports between accounts. */
   private readonly accountLinks: ReturnType<typeof setupAccounts>;
   private nextCid = 1;
@@ -55,6 +57,7 @@ export class NatsgateServer implements NatsConnectionContext {
     this.serverName = options.serverName ?? this.serverId;
     this.accounts.set(GLOBAL_ACCOUNT, new Account(GLOBAL_ACCOUNT));
     this.security = buildSecurity(options);
+    this.clientTls = buildClientTls(options);
     this.authenticator = this.security.authenticator;
     this.accountLinks = setupAccounts(this.security, this.accounts, (acc, name) => {
       return new InternalClient(this.nextCid++, acc, name);
@@ -96,7 +99,16 @@ export class NatsgateServer implements NatsConnectionContext {
     await this.monitoring.start();
     if (o.jetstream.enabled) this.startJetStream();
     this.monitoring.startSystemServices((account) => new InternalClient(this.nextCid++, account, "System"));
-    this.clientListener = await listenTcp(o.host, o.port, (t) => this.acceptClient(t, "client"));
+    const tls = this.clientTls;
+    const onTlsError = (remote: string, err: Error) => {
+      this.logger.error(`${remote} - cid:? - TLS handshake error: ${err.message}`);
+    };
+    this.clientListener = await listenTcp(
+      o.host,
+      o.port,
+      (t) => this.acceptClient(t, "client"),
+      tls === undefined ? undefined : (socket) => tls.transport(socket, onTlsError),
+    );
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (o.websocket) this.websocket = await startWebsocket(this, o.websocket);
@@ -140,6 +152,10 @@ export class NatsgateServer implements NatsConnectionContext {
       headers: true,
     };
     if (this.authenticator.required) info.auth_required = true;
+    if (this.clientTls !== undefined) {
+      info.tls_required = true;
+      if (this.clientTls.config.verify) info.tls_verify = true;
+    }
     info.max_payload = o.maxPayload;
     if (o.jetstream.enabled) info.jetstream = true;
     // The closing brace is added per connection, after client_id and client_ip.

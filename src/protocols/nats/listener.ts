@@ -11,10 +11,19 @@ export interface BoundListener {
   close(): Promise<void>;
 }
 
-export function listenTcp(host: string, port: number, accept: AcceptTransport): Promise<BoundListener> {
-  const server: NetServer = createServer({ noDelay: true }, (socket: Socket) => {
-    accept(new SocketTransport(socket));
-  });
+/** `wrap` builds the transport for each socket (TLS); its sockets start paused so it sees every byte. */
+export function listenTcp(
+  host: string,
+  port: number,
+  accept: AcceptTransport,
+  wrap?: (socket: Socket) => Transport,
+): Promise<BoundListener> {
+  const server: NetServer = createServer(
+    { noDelay: true, pauseOnConnect: wrap !== undefined },
+    (socket: Socket) => {
+      accept(wrap === undefined ? new SocketTransport(socket) : wrap(socket));
+    },
+  );
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host, port, backlog: 4096 }, () => {
