@@ -9,7 +9,14 @@ import type { BlockFile } from "./block-file.js";
 import { BlockSet } from "./block-set.js";
 import { decodeMessage, encodeErased, encodeMessage, recordSeq, validRecordLength } from "./record-codec.js";
 import { recoverBlocks } from "./recovery.js";
-import { type MsgTimestamp, type StoredMessage, StoreError, type SyncPolicy } from "./store.js";
+import {
+  type MsgTimestamp,
+  type PurgeOptions,
+  type StoredMessage,
+  StoreError,
+  type StoreLimits,
+  type SyncPolicy,
+} from "./store.js";
 
 const META_FILE = "store.json";
 const META = { format: "natsgate-file-store", version: 1 };
@@ -24,6 +31,11 @@ export interface FileStoreOptions extends BaseStoreOptions, SyncPolicy {
   blockSize?: number;
   /** Bytes of recently written records kept in memory for loads (default 4 MiB). */
   cacheBytes?: number;
+  /**
+   * Told of a failed background write or fsync (end-of-turn flush, sync interval). The error is
+   * also thrown by the next store() or sync(), so a writer learns of it either way.
+   */
+  onError?: (err: Error) => void;
 }
 
 interface FileEntry extends EntryBase {
@@ -40,36 +52,36 @@ export class FileStore extends BaseStore<FileEntry> {
   /** Recently written records by sequence, oldest first (Map keeps insertion order). */
   private readonly cache = new Map<number, Buffer>();
   private cacheBytes = 0;
+  /** Lowest sequence that may still be cached. */
+  private cacheLow = 0;
   private readonly cacheMax: number;
   private flushHandle: NodeJS.Immediate | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private readonly lost: { records: number; bytes: number };
+  private readonly onError: ((err: Error) => void) | undefined;
+  /** A background write failure not yet reported to a caller. */
+  private backgroundError: Error | null = null;
+  /** Inside a bulk operation: syncAlways fsyncs once at its end instead of per removal. */
+  private batching = false;
 
   constructor(opts: FileStoreOptions) {
     super(opts);
     this.dir = opts.dir;
     this.syncAlways = opts.syncAlways ?? false;
+    this.onError = opts.onError;
     this.cacheMax = opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
     const msgDir = path.join(this.dir, "msgs");
     fs.mkdirSync(msgDir, { recursive: true });
     this.checkMeta();
-    const rec = recoverBlocks(msgDir);
+    const rec = recoverBlocks(msgDir, (subjectBytes, headersLen, payloadLen) =>
+      this.accountedSize(subjectBytes, headersLen, payloadLen),
+    );
     this.lost = rec.lost;
     this.blocks = new BlockSet(msgDir, rec.blocks, opts.blockSize, this.syncAlways);
     for (const m of rec.messages) {
       if (m.seq < rec.floor || rec.tombstoned.has(m.seq)) continue;
-      const size = this.accountedSize(Buffer.byteLength(m.subject), m.headersLen, m.payloadLen);
-      const entry: FileEntry = {
-        subject: m.subject,
-        ts: m.ts,
-        tsNanos: m.tsNanos,
-        size,
-        ttl: m.ttl,
-        block: m.block,
-        offset: m.offset,
-        length: m.length,
-      };
-      this.restore(m.seq, entry);
+      // The recovered record is the index entry itself (one object per message).
+      this.restore(m.seq, m);
       m.block.live++;
     }
     this.restoreLast(Math.max(rec.maxSeq, rec.floor - 1), rec.lastTs, rec.lastTsNanos);
@@ -77,7 +89,7 @@ export class FileStore extends BaseStore<FileEntry> {
     this.updateLimits(this.limits);
     const interval = opts.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     if (!this.syncAlways && interval > 0) {
-      this.syncTimer = setInterval(() => this.sync(), interval);
+      this.syncTimer = setInterval(() => this.inBackground(() => this.blocks.syncAll()), interval);
       this.syncTimer.unref();
     }
   }
@@ -111,6 +123,7 @@ export class FileStore extends BaseStore<FileEntry> {
     ts: MsgTimestamp,
     ttl: number,
   ): FileEntry {
+    this.throwBackgroundError();
     const record = encodeMessage(seq, subject, headers, payload, ts.ms, ts.nanos, ttl);
     const block = this.blocks.forWrite(record.length);
     const offset = block.append(record);
@@ -154,7 +167,7 @@ export class FileStore extends BaseStore<FileEntry> {
   /** Applies the sync policy after a write: fsync now, or write out at the end of this turn. */
   private afterWrite(block: BlockFile): void {
     if (this.syncAlways) {
-      this.blocks.syncAll();
+      if (!this.batching) this.blocks.syncAll();
       return;
     }
     if (block.pendingBytes >= WRITE_BUFFER_BYTES) {
@@ -162,18 +175,66 @@ export class FileStore extends BaseStore<FileEntry> {
     } else if (this.flushHandle === null) {
       this.flushHandle = setImmediate(() => {
         this.flushHandle = null;
-        if (!this.closed) this.blocks.flushActive();
+        this.inBackground(() => this.blocks.flushActive());
       });
     }
+  }
+
+  private inBackground(work: () => void): void {
+    if (this.closed) return;
+    try {
+      work();
+    } catch (err) {
+      this.backgroundError = err as Error;
+      this.onError?.(err as Error);
+    }
+  }
+
+  private throwBackgroundError(): void {
+    const err = this.backgroundError;
+    if (err !== null) {
+      this.backgroundError = null;
+      throw err;
+    }
+  }
+
+  /** Runs a bulk operation with one fsync at the end under syncAlways. */
+  private batch<T>(op: () => T): T {
+    if (this.batching) return op();
+    this.batching = true;
+    try {
+      return op();
+    } finally {
+      this.batching = false;
+      if (this.syncAlways && !this.closed) this.blocks.syncAll();
+    }
+  }
+
+  override purge(opts?: PurgeOptions): number {
+    return this.batch(() => super.purge(opts));
+  }
+
+  override updateLimits(limits: StoreLimits): void {
+    this.batch(() => super.updateLimits(limits));
+  }
+
+  protected override expireNow(): void {
+    this.batch(() => super.expireNow());
   }
 
   private cachePut(seq: number, record: Buffer): void {
     this.cache.set(seq, record);
     this.cacheBytes += record.length;
+    if (this.cache.size === 1) this.cacheLow = seq;
+    // Evict by ascending sequence (insertion order) without Map iteration, which gets slow
+    // when many entries were deleted from the front.
     while (this.cacheBytes > this.cacheMax && this.cache.size > 1) {
-      const [oldSeq, oldRecord] = this.cache.entries().next().value as [number, Buffer];
-      this.cache.delete(oldSeq);
-      this.cacheBytes -= oldRecord.length;
+      const old = this.cache.get(this.cacheLow);
+      if (old !== undefined) {
+        this.cache.delete(this.cacheLow);
+        this.cacheBytes -= old.length;
+      }
+      this.cacheLow++;
     }
   }
 
@@ -191,12 +252,20 @@ export class FileStore extends BaseStore<FileEntry> {
   }
 
   flush(): Promise<void> {
-    if (!this.closed) this.blocks.flushActive();
+    try {
+      this.assertOpen();
+      this.throwBackgroundError();
+      this.blocks.flushActive();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return Promise.resolve();
   }
 
   sync(): void {
-    if (!this.closed) this.blocks.syncAll();
+    this.assertOpen();
+    this.throwBackgroundError();
+    this.blocks.syncAll();
   }
 
   protected closeBackend(): void {

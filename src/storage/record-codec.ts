@@ -111,18 +111,24 @@ export function recordSeq(buf: Buffer, off: number): number {
   return readU53(buf, off + 8);
 }
 
-/** What recovery keeps of a message record without decoding its payload. */
-export interface MessageMeta {
+/** Accounted size of a message from its subject, headers and payload byte lengths. */
+export type SizeOf = (subjectBytes: number, headersLen: number, payloadLen: number) => number;
+
+/** What recovery keeps of a message record (its index entry), without decoding the payload. */
+export interface MessageMeta<B> {
   seq: number;
   subject: string;
   ts: number;
   tsNanos: number;
   ttl: number;
-  headersLen: number;
-  payloadLen: number;
+  size: number;
+  block: B;
+  offset: number;
+  length: number;
 }
 
-export function decodeMeta(buf: Buffer, off: number): MessageMeta {
+/** Builds the index entry of the (validated) message record at buf[off] in one allocation. */
+export function decodeMeta<B>(buf: Buffer, off: number, block: B, sizeOf: SizeOf): MessageMeta<B> {
   const len = buf.readUInt32LE(off);
   const hasTtl = (buf[off + 5]! & FLAG_TTL) !== 0;
   const fixed = HEADER_LEN + (hasTtl ? 8 : 0);
@@ -134,8 +140,10 @@ export function decodeMeta(buf: Buffer, off: number): MessageMeta {
     ts: readU53(buf, off + 16),
     tsNanos: buf.readUInt32LE(off + 24),
     ttl: hasTtl ? readU53(buf, off + HEADER_LEN) : 0,
-    headersLen,
-    payloadLen: len - fixed - subjectLen - headersLen - CRC_LEN,
+    size: sizeOf(subjectLen, headersLen, len - fixed - subjectLen - headersLen - CRC_LEN),
+    block,
+    offset: off,
+    length: len,
   };
 }
 

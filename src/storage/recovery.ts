@@ -14,14 +14,11 @@ import {
   MIN_RECORD_LEN,
   recordKind,
   recordSeq,
+  type SizeOf,
   validRecordLength,
 } from "./record-codec.js";
 
-export interface RecoveredMessage extends MessageMeta {
-  block: BlockFile;
-  offset: number;
-  length: number;
-}
+export type RecoveredMessage = MessageMeta<BlockFile>;
 
 export interface Recovery {
   /** Ascending by index; each with its seq range, tombstones and floors filled in (live = 0). */
@@ -62,7 +59,7 @@ function skippableLength(buf: Buffer, off: number, end: number): number {
   return validRecordLength(buf, off + len, end) > 0 ? len : -1;
 }
 
-function scanBlock(block: BlockFile, rec: Recovery): void {
+function scanBlock(block: BlockFile, rec: Recovery, sizeOf: SizeOf): void {
   const buf = fs.readFileSync(block.path);
   const end = buf.length;
   let off = 0;
@@ -89,8 +86,8 @@ function scanBlock(block: BlockFile, rec: Recovery): void {
         block.lastSeq = seq;
         prevSeq = seq;
         if (kind === KIND_MSG) {
-          const meta = decodeMeta(buf, off);
-          rec.messages.push({ ...meta, block, offset: off, length: len });
+          const meta = decodeMeta(buf, off, block, sizeOf);
+          rec.messages.push(meta);
           rec.lastTs = meta.ts;
           rec.lastTsNanos = meta.tsNanos;
         }
@@ -108,8 +105,11 @@ function scanBlock(block: BlockFile, rec: Recovery): void {
   block.setRecoveredSize(Math.min(off, end));
 }
 
-/** Reads every block under msgDir. Blocks come back closed (no descriptor open). */
-export function recoverBlocks(msgDir: string): Recovery {
+/**
+ * Reads every block under msgDir; `sizeOf` gives each message's accounted size. Blocks come back
+ * closed (no descriptor open).
+ */
+export function recoverBlocks(msgDir: string, sizeOf: SizeOf): Recovery {
   const rec: Recovery = {
     blocks: [],
     messages: [],
@@ -122,7 +122,7 @@ export function recoverBlocks(msgDir: string): Recovery {
   };
   for (const index of listBlocks(msgDir)) {
     const block = new BlockFile(msgDir, index, 0);
-    scanBlock(block, rec);
+    scanBlock(block, rec, sizeOf);
     rec.blocks.push(block);
   }
   return rec;

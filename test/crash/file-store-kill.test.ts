@@ -100,8 +100,11 @@ describe("file store under SIGKILL", () => {
     expect(removed.size).toBeGreaterThan(100);
     for (const seq of stored) {
       const m = store.load(seq);
+      // The removal made right after the last store may have happened without its acknowledgement.
+      const unackedRemoval = seq % 10 === 5 && seq + 5 >= maxAcked && !removed.has(seq);
       if (removed.has(seq)) {
         expect(m).toBeNull();
+      } else if (unackedRemoval && m === null) {
       } else {
         expect(m?.payload.toString()).toBe(`payload-${seq}`);
         expect(m?.subject).toBe(`crash.${seq % 7}`);
