@@ -99,6 +99,9 @@ export class JsAccount implements JsAccountView, StreamHost {
     }
     const limitError = this.js.checkReservation(cfg, 0);
     if (limitError !== null) return { error: limitError };
+    // Stream templates are not kept here, so no template can own the new stream (nats-server's answer).
+    if (cfg.template_owner)
+      return { error: jsError("JSStreamCreateErrF", { err: "stream not owned by template" }) };
     if (this.overlaps(cfg.subjects ?? [], null)) return { error: jsError("JSStreamSubjectOverlapErr") };
     let stream: Stream;
     try {

@@ -70,6 +70,7 @@ const SCRIPTS: Record<string, Step[]> = {
     req("$JS.API.STREAM.CREATE.W", { name: "" }),
     req("$JS.API.STREAM.CREATE.W", { name: "X" }),
     req("$JS.API.STREAM.CREATE.W", { name: "W", mirror_direct: true }),
+    req("$JS.API.STREAM.CREATE.W", { name: "W", template_owner: "tpl" }),
     req("$JS.API.STREAM.CREATE.W", {
       name: "W",
       subjects: ["w.>"],
