@@ -4,6 +4,7 @@
 
 import { connect as netConnect, type Socket } from "node:net";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NatsgateServer } from "../../src/index.js";
 import {
@@ -164,6 +165,34 @@ describe("frames", () => {
     await assertOthersUnaffected();
     expect(socket.destroyed).toBe(false);
     socket.destroy();
+  });
+});
+
+describe("slow consumers", () => {
+  it("closes a WebSocket subscriber that stops reading once max_pending is exceeded", async () => {
+    const s = await startWsServer({}, { maxPending: 2 * 1024 * 1024 });
+    try {
+      const raw = await openRawWs(wsUrl(s));
+      raw.ws.send("CONNECT {}\r\nSUB flood 1\r\nPING\r\n");
+      await raw.waitFor("PONG");
+      raw.ws.pause();
+      const pub = await connect({ servers: `127.0.0.1:${s.port}`, reconnect: false });
+      const payload = Buffer.alloc(64 * 1024, 0x61);
+      for (let i = 0; i < 400 && s.stats.slowConsumers === 0; i++) {
+        pub.publish("flood", payload);
+        await pub.flush();
+      }
+      await waitUntil(() => s.stats.slowConsumers === 1, "slow consumer");
+      expect([...s.clients.values()].some((c) => c.kind === "websocket")).toBe(false);
+      // The TCP publisher was not affected.
+      const sub = pub.subscribe("after.flood", { max: 1 });
+      pub.publish("after.flood", "ok");
+      for await (const m of sub) expect(m.string()).toBe("ok");
+      await pub.close();
+      raw.ws.terminate();
+    } finally {
+      await s.close();
+    }
   });
 });
 
