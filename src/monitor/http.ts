@@ -2,7 +2,7 @@
 // nats-server's mux does (JSON indented, JSONP with `callback`, 400 with a text body for bad parameters,
 // "404 page not found" elsewhere) and counts requests per path for /varz's http_req_stats.
 
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { MonitorQuery, MonitorRequestError } from "./query.js";
 
 const JSONP_CALLBACK = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
@@ -39,7 +39,9 @@ export interface MonitorHttpServer {
 }
 
 export async function listenMonitorHttp(opts: MonitorHttpOptions): Promise<MonitorHttpServer> {
-  const app = createApp(opts);
+  // Loaded on first use: a server without a monitoring port never pays for fastify's import.
+  const { default: Fastify } = await import("fastify");
+  const app = createApp(Fastify, opts);
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
@@ -50,7 +52,7 @@ export async function listenMonitorHttp(opts: MonitorHttpOptions): Promise<Monit
   };
 }
 
-function createApp(opts: MonitorHttpOptions): FastifyInstance {
+function createApp(Fastify: typeof import("fastify").default, opts: MonitorHttpOptions): FastifyInstance {
   const base = {
     logger: false,
     // Idle keep-alive sockets (dashboards polling /varz) must not hold shutdown up.
