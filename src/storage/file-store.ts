@@ -252,8 +252,8 @@ export class FileStore extends BaseStore<FileEntry> {
   }
 
   flush(): Promise<void> {
+    if (this.closed) return Promise.resolve(); // close() already wrote and synced everything
     try {
-      this.assertOpen();
       this.throwBackgroundError();
       this.blocks.flushActive();
     } catch (err) {
@@ -263,7 +263,7 @@ export class FileStore extends BaseStore<FileEntry> {
   }
 
   sync(): void {
-    this.assertOpen();
+    if (this.closed) return;
     this.throwBackgroundError();
     this.blocks.syncAll();
   }

@@ -170,7 +170,7 @@ export interface MessageStore {
   flush(): Promise<void>;
   /** Buffered writes written and fsynced before returning (file store; no-op in memory). */
   sync(): void;
-  /** Flushes, stops timers, releases files. Further calls throw StoreError "closed". */
+  /** Flushes, stops timers, releases files. Further calls throw StoreError "closed" (flush/sync: no-ops). */
   close(): void;
   /** Closes and removes everything the store persisted. */
   delete(): void;

@@ -441,11 +441,15 @@ describe.each(flavours)("$name store contract", (f) => {
     expect(s.load(1)!.tsNanos).toBe(456_789);
   });
 
-  it("throws once closed", () => {
+  it("throws once closed", async () => {
     const s = make();
     s.store("a", null, b("1"));
     s.close();
     expectStoreError(() => s.store("a", null, b("2")), "closed", "store is closed");
     expectStoreError(() => s.load(1), "closed", "store is closed");
+    expectStoreError(() => s.state(), "closed", "store is closed");
+    // Durability calls after close have nothing left to do and must not fail a pending commit.
+    expect(() => s.sync()).not.toThrow();
+    await expect(s.flush()).resolves.toBeUndefined();
   });
 });
