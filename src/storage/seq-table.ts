@@ -12,7 +12,7 @@ export class SeqTable<E> {
   /** Number of live entries. */
   size = 0;
 
-  /** Sequence after the last slot (next append position). */
+  /** Sequence after the last slot (appends past it leave holes). */
   get end(): number {
     return this.base + this.slots.length - this.head;
   }
@@ -22,13 +22,9 @@ export class SeqTable<E> {
     return this.size === 0 ? 0 : this.base;
   }
 
-  /** Highest live sequence, or 0 when empty. */
+  /** Highest live sequence, or 0 when empty (the last slot is always live: holes there are popped). */
   get last(): number {
-    if (this.size === 0) return 0;
-    for (let i = this.slots.length - 1; i >= this.head; i--) {
-      if (this.slots[i] !== undefined) return this.base + i - this.head;
-    }
-    return 0;
+    return this.size === 0 ? 0 : this.base + this.slots.length - 1 - this.head;
   }
 
   get(seq: number): E | undefined {
@@ -58,6 +54,9 @@ export class SeqTable<E> {
     this.slots[i] = undefined;
     this.size--;
     if (i === this.head) this.skipFrontHoles();
+    else if (i === this.slots.length - 1) {
+      while (this.slots[this.slots.length - 1] === undefined) this.slots.pop();
+    }
     return entry;
   }
 

@@ -13,12 +13,13 @@ export type IsLive = (seq: number) => boolean;
  */
 export class SubjectState {
   msgs = 0;
-  /** The subject string shared by every entry of this subject (one copy in memory). */
-  constructor(readonly subject: string) {}
-
   seqs: number[] = [];
   head = 0;
+  /** Removed sequences still listed between head and the end. */
   dead = 0;
+
+  /** `subject` is the string shared by every entry of this subject (one copy in memory). */
+  constructor(readonly subject: string) {}
 
   get first(): number {
     return this.seqs[this.head] ?? 0;
