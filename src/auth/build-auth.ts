@@ -9,6 +9,7 @@ import type { Transport } from "../core/transport.js";
 import { createAccounts, linkAccounts } from "./account-setup.js";
 import type { Authenticator } from "./authenticator.js";
 import { ConfiguredAuthenticator } from "./configured-auth.js";
+import { accountConfigsFrom, JwtAuthenticator, operatorModeFrom } from "./jwt-auth.js";
 import { type SecurityConfig, securityConfigFrom } from "./security-config.js";
 import { type TlsConfig, tlsConfigFrom, tlsFiles } from "./tls-config.js";
 import { TlsTransport, TlsUpgrader } from "./tls-transport.js";
@@ -21,6 +22,12 @@ export interface ServerSecurity {
 /** Throws SecurityConfigError on a configuration nats-server would refuse. */
 export function buildSecurity(options: ServerOptions, opts: { tlsMap?: boolean } = {}): ServerSecurity {
   const config = securityConfigFrom(options);
+  const operator = operatorModeFrom(options);
+  if (operator !== undefined) {
+    // Operator mode: accounts come from their JWTs, users from the JWTs clients present.
+    config.accounts.push(...accountConfigsFrom(operator));
+    return { config, authenticator: new JwtAuthenticator(operator) };
+  }
   const tlsMap = opts.tlsMap ?? tlsConfigFrom(options.extra.tls)?.verifyAndMap;
   return { config, authenticator: new ConfiguredAuthenticator(config, { tlsMap }) };
 }
