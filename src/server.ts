@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
 import { buildClientTls, buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
 import type { ServerOptions } from "./config/options.js";
+import { applyReload, planReload } from "./config/reload.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
 import { InternalClient } from "./core/internal-client.js";
 import { ServerStats } from "./core/stats.js";
@@ -29,9 +30,9 @@ export class NatsgateServer implements NatsConnectionContext {
   readonly stats = new ServerStats();
   readonly accounts = new Map<string, Account>();
   readonly clients = new Map<number, NatsConnection>();
-  readonly authenticator: Authenticator;
+  authenticator: Authenticator;
   /** Users, accounts and imports/exports as configured (src/auth). */
-  readonly security: ServerSecurity;
+  security: ServerSecurity;
   /** TLS on the client port (`tls` block). */
   private readonly clientTls: ReturnType<typeof buildClientTls>;
   /** Stream and service imports between accounts. */
@@ -115,7 +116,12 @@ export class NatsgateServer implements NatsConnectionContext {
     if (o.mqtt) {
       const host = { options: o, logger: this.logger, authenticator: this.authenticator };
       this.mqtt = await startMqtt(
-        { ...host, lookupAccount: (n) => this.lookupAccount(n), newCid: () => this.nextCid++ },
+        {
+          ...host,
+          lookupAccount: (n) => this.lookupAccount(n),
+          newCid: () => this.nextCid++,
+          accounts: () => this.accounts.values(),
+        },
         o.mqtt,
       );
     }
@@ -214,6 +220,48 @@ export class NatsgateServer implements NatsConnectionContext {
     mkdirSync(dir, { recursive: true });
     this.portsFile = join(dir, `${programName()}_${process.pid}.ports`);
     writeFileSync(this.portsFile, JSON.stringify(ports));
+  }
+
+  /**
+   * Applies a new configuration (SIGHUP): listeners and identity cannot change at runtime (the whole
+   * reload is refused, as nats-server does); limits, auth and logging take effect for what comes next.
+   */
+  reload(next: ServerOptions): string[] {
+    const plan = planReload(this.options, next);
+    if (plan.refused.length > 0) throw new Error(plan.refused.join("; "));
+    applyReload(this.options, next, plan);
+    this.security = buildSecurity(this.options);
+    this.authenticator = this.security.authenticator;
+    this.infoBase = this.buildInfoBase();
+    // An embedded server created silent stays silent; a logging one follows -D/-V from the new file.
+    if (this.logger.level !== "silent") {
+      this.logger.level = this.options.trace ? "trace" : this.options.debug ? "debug" : "info";
+    }
+    this.logger.info("Reloaded server configuration");
+    return plan.changed;
+  }
+
+  /**
+   * Lame duck mode (ADR-5): stop accepting, tell clients with `ldm` in INFO so they move elsewhere,
+   * then close them spread over lame_duck_duration, and shut down.
+   */
+  async enterLameDuckMode(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.logger.info("Entering lame duck mode, stop accepting new clients");
+    const listener = this.clientListener;
+    this.clientListener = null;
+    // net.Server's close resolves only once every connection has ended: await it after closing them.
+    const listenerClosed = listener?.close();
+    const clients = [...this.clients.values()];
+    for (const conn of clients) conn.sendProto(`INFO ${this.infoBase},"ldm":true} \r\n`);
+    const durationMs = Math.max(0, this.options.lameDuckDuration * 1000);
+    const step = clients.length > 0 ? durationMs / clients.length : 0;
+    for (const conn of clients) {
+      if (step > 0) await new Promise((res) => setTimeout(res, Math.min(step, 2 ** 31 - 1)));
+      conn.closeNow(closeReasons.serverShutdown);
+    }
+    await listenerClosed;
+    await this.close();
   }
 
   /** Closes listeners and every connection; resolves when done. */

@@ -28,7 +28,9 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (flags.showVersion) {
-    process.stdout.write(`natsgate v${NATSGATE_VERSION} (nats-server compatible v${NATS_SERVER_COMPAT_VERSION})\n`);
+    process.stdout.write(
+      `natsgate v${NATSGATE_VERSION} (nats-server compatible v${NATS_SERVER_COMPAT_VERSION})\n`,
+    );
     process.exit(0);
   }
   let fileOptions: ServerOptions;
@@ -71,6 +73,28 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("interrupt"));
   process.on("SIGTERM", () => void shutdown("terminated"));
+  // nats-server's signals: HUP reloads the config file, USR2 enters lame duck mode, USR1 reopens the log.
+  process.on("SIGHUP", () => {
+    if (!flags.configFile) {
+      logger.error("Failed to reload server configuration: no configuration file");
+      return;
+    }
+    try {
+      const next = mergeOptions(loadConfigFile(flags.configFile), flags.options);
+      next.configFile = flags.configFile;
+      server.reload(next);
+    } catch (err) {
+      logger.error(`Failed to reload server configuration: ${(err as Error).message}`);
+    }
+  });
+  process.on("SIGUSR2", () => {
+    logger.info('Trapped "user defined signal 2" signal');
+    void server.enterLameDuckMode().then(() => {
+      if (options.pidFile) rmSync(options.pidFile, { force: true });
+      logger.flush();
+      process.exit(0);
+    });
+  });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -103,6 +103,46 @@ describe("natsgate command", () => {
     expect(await exited(child)).toBe(0);
   });
 
+  it("reloads its config file on SIGHUP", async () => {
+    const dir = tempDir();
+    const conf = join(dir, "n.conf");
+    writeFileSync(conf, "max_payload: 1000\n");
+    const child = spawn(
+      process.execPath,
+      [MAIN, "-c", conf, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir],
+      {
+        stdio: "ignore",
+      },
+    );
+    children.push(child);
+    const file = await waitFor(
+      () => readdirSync(dir).find((f) => f.endsWith(".ports")),
+      10_000,
+      "ports file",
+    );
+    const url = (JSON.parse(readFileSync(join(dir, file), "utf8")) as { nats: string[] }).nats[0].replace(
+      "nats://",
+      "",
+    );
+    const first = await connect({ servers: url });
+    expect(first.info?.max_payload).toBe(1000);
+    await first.close();
+    writeFileSync(conf, "max_payload: 2000\n");
+    child.kill("SIGHUP");
+    // The signal is handled asynchronously: poll fresh connections until INFO shows the new limit.
+    const deadline = Date.now() + 5000;
+    let seen = 0;
+    while (Date.now() < deadline && seen !== 2000) {
+      const nc = await connect({ servers: url });
+      seen = nc.info?.max_payload ?? 0;
+      await nc.close();
+      if (seen !== 2000) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(seen).toBe(2000);
+    child.kill("SIGTERM");
+    expect(await exited(child)).toBe(0);
+  });
+
   it("-t accepts the shipped config and rejects a malformed one with file, line and column", () => {
     const ok = spawnSync(process.execPath, [MAIN, "-t", "-c", "config/natsgate.conf"], { encoding: "utf8" });
     expect(ok.status).toBe(0);
