@@ -14,6 +14,9 @@ import { CHROMIUM_PATH, ChromiumPage, chromiumAvailable } from "../helpers/chrom
 const ARTIFACTS = process.env.NATSGATE_ARTIFACTS ?? join(tmpdir(), "natsgate-artifacts");
 
 const haveChromium = chromiumAvailable();
+if (!haveChromium && process.env.NATSGATE_REQUIRE_CHROMIUM === "1") {
+  throw new Error(`browser test required (NATSGATE_REQUIRE_CHROMIUM=1) but ${CHROMIUM_PATH} was not found`);
+}
 if (!haveChromium) console.warn(`browser: ${CHROMIUM_PATH} not found; the console browser test is skipped`);
 
 describe.skipIf(!haveChromium)("web console in headless Chromium", () => {
