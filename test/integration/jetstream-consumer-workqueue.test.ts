@@ -35,7 +35,7 @@ describe("workqueue under random acks, naks and timeouts", () => {
       durable_name: "workers",
       ack_policy: AckPolicy.Explicit,
       // Far above how long a worker holds a delivery, so a duplicate ack can only mean a server bug.
-      ack_wait: 2_000_000_000,
+      ack_wait: 5_000_000_000,
       max_ack_pending: 200,
     });
     const conns: NatsConnection[] = [];
@@ -63,7 +63,7 @@ describe("workqueue under random acks, naks and timeouts", () => {
       if (roll < 0.12) {
         deliveries.naks++;
         m.nak(random() < 0.5 ? 0 : Math.floor(random() * 50));
-      } else if (roll < 0.2) {
+      } else if (roll < 0.18) {
         // Never acknowledged: the server must redeliver after ack_wait.
         deliveries.ignored++;
       } else {
