@@ -23,10 +23,10 @@ const SERVERS = {
 };
 
 const WORKLOADS = [
-  { name: "sync-file", storage: "file", window: 1, full: 20_000, quick: 2_000 },
-  { name: "sync-memory", storage: "memory", window: 1, full: 20_000, quick: 2_000 },
-  { name: "async-file", storage: "file", window: 256, full: 300_000, quick: 30_000 },
-  { name: "async-memory", storage: "memory", window: 256, full: 300_000, quick: 30_000 },
+  { name: "sync-file", storage: "file", window: 1, full: 5_000, quick: 1_000 },
+  { name: "sync-memory", storage: "memory", window: 1, full: 5_000, quick: 1_000 },
+  { name: "async-file", storage: "file", window: 256, full: 200_000, quick: 30_000 },
+  { name: "async-memory", storage: "memory", window: 256, full: 200_000, quick: 30_000 },
 ];
 
 function parseArgs(argv) {
