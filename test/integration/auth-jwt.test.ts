@@ -7,6 +7,7 @@ import type { NatsgateServer } from "../../src/index.js";
 import { serverFromConfig } from "../helpers/config-server.js";
 import { createUser, credsFile, type JwtFixture, jwtFixture, userJwt } from "../helpers/jwt-fixture.js";
 import { runJwtScript } from "../helpers/jwt-script.js";
+import { WireClient } from "../helpers/wire.js";
 
 const VIOLATION = "closed: -ERR 'Authorization Violation'";
 
@@ -58,6 +59,18 @@ describe("operator mode with resolver MEMORY", () => {
     const conn = [...server.clients.values()].find((c) => c.user === u.getPublicKey());
     expect(conn?.account?.name).toBe(f.account.getPublicKey());
     await nc.close();
+  });
+
+  it("closes the connection when the user JWT expires", async () => {
+    const u = createUser();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const c = await WireClient.open(server.port);
+    const sig = Buffer.from(u.sign(Buffer.from(String(c.info.nonce)))).toString("base64url");
+    const jwt = userJwt(u, f.account, {}, { exp });
+    c.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, jwt, sig })}\r\n`);
+    expect(await c.sync()).toBe("");
+    expect(await c.waitClosed(5000)).toBe("-ERR 'User Authentication Expired'\r\n");
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 1000);
   });
 
   it("refuses a .creds file whose seed does not match the JWT", async () => {

@@ -75,6 +75,8 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   private pingSentAt = 0;
   private pingTimer: NodeJS.Timeout | null = null;
   private authTimer: NodeJS.Timeout | null = null;
+  /** Closes the connection when the user's JWT expires. */
+  private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly cid: number,
@@ -195,6 +197,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     }
     this.account = account;
     this.user = identity.user;
+    this.armExpiry(identity.expiresAt);
     this.perms = identity.permissions === undefined ? null : new ConnectionPermissions(identity.permissions);
     this.opts = opts;
     this.echo = opts.echo;
@@ -498,7 +501,18 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     if (this.account !== null) this.account.numConnections--;
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
-    this.pingTimer = this.authTimer = null;
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.pingTimer = this.authTimer = this.expiryTimer = null;
+  }
+
+  /** nats-server client.go authExpired: -ERR 'User Authentication Expired', then close. */
+  private armExpiry(expiresAt: number | undefined): void {
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (expiresAt === undefined) return;
+    const close = () =>
+      this.closeWithError(errors.userAuthenticationExpired, closeReasons.authenticationExpired);
+    this.expiryTimer = setTimeout(close, timerMs(expiresAt - Date.now()));
   }
 }
 
