@@ -115,11 +115,20 @@ export class ChromiumPage {
     return r.result.value;
   }
 
-  /** Polls `expression` in the page until it is truthy; fails with `what` after `timeoutMs`. */
+  /**
+   * Polls `expression` in the page until it is truthy; fails with `what` after `timeoutMs`. An expression
+   * that throws counts as not yet (the page may still be loading: no body, elements not there yet).
+   */
   async waitFor(expression: string, what: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!(await this.evaluate<boolean>(`Boolean(${expression})`))) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    let last = "";
+    for (;;) {
+      try {
+        if (await this.evaluate<boolean>(`Boolean(${expression})`)) return;
+      } catch (err) {
+        last = ` (last error: ${(err as Error).message})`;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
