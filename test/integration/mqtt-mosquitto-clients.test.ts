@@ -38,10 +38,15 @@ function sub(args: string[]): { output: Promise<string>; child: ChildProcess } {
   return { output, child };
 }
 
-/** mosquitto_sub buffers its output when piped, so wait until the server holds `n` NATS subscriptions (`x/#` makes two). */
-function subscribed(n: number): Promise<void> {
+/** Subscriptions the account holds before any client (system services subscribe in every account). */
+function baseCount(): number {
+  return server?.lookupAccount("$G")?.sublist.count() ?? 0;
+}
+
+/** mosquitto_sub buffers its output when piped, so wait until the server holds `n` more NATS subscriptions (`x/#` makes two). */
+function subscribed(base: number, n: number): Promise<void> {
   const sublist = server?.lookupAccount("$G")?.sublist;
-  return waitUntil(() => (sublist?.count() ?? 0) >= n, `${n} subscription(s)`);
+  return waitUntil(() => (sublist?.count() ?? 0) >= base + n, `${n} subscription(s)`);
 }
 
 /** Runs mosquitto_pub without blocking the event loop (the server runs in this process). */
@@ -54,8 +59,9 @@ describe.skipIf(!available)("mosquitto clients", () => {
     it(`QoS ${qos}: mosquitto_pub → mosquitto_sub`, async () => {
       server = await createServer({ port: 0, mqtt: { port: 0 } });
       const port = String(server.mqttPort);
+      const base = baseCount();
       const s = sub(["-p", port, "-t", "m/#", "-q", qos, "-C", "1", "-F", "%t %q %p"]);
-      await subscribed(2);
+      await subscribed(base, 2);
       await pub(["-p", port, "-t", "m/x", "-q", qos, "-m", "hello"]);
       const out = await within(s.output, "mosquitto_sub exit");
       expect(out.split("\n").filter((l) => l.startsWith("m/x"))).toEqual([`m/x ${qos} hello`]);

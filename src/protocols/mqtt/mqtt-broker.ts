@@ -5,9 +5,15 @@ import type { Account } from "../../core/account.js";
 import { buildHeaders } from "../../core/headers.js";
 import { route } from "../../core/router.js";
 import type { Logger } from "../../util/logger.js";
-import { MqttSession, NMQTT_PUB, type PublishContext, type SessionHost } from "./mqtt-session.js";
+import {
+  MqttSession,
+  NMQTT_PUB,
+  type OutboundMessage,
+  type PublishContext,
+  type SessionHost,
+} from "./mqtt-session.js";
 import type { Properties, WillMessage } from "./packets.js";
-import type { RetainedStore, SessionStore, StoredSession } from "./stores.js";
+import type { MqttStores, StoredSession } from "./stores.js";
 import {
   levelUpSubject,
   mqttFilterToNatsSubject,
@@ -20,8 +26,8 @@ export const NEVER_EXPIRES = 0xffffffff;
 
 export interface BrokerDeps {
   logger: Logger;
-  sessionStore: SessionStore;
-  retainedStore: RetainedStore;
+  /** The stores of an account (JetStream-backed when JetStream is on). */
+  stores(account: Account): MqttStores;
   /** Queued QoS 1/2 messages kept per session (connected or not) before the oldest is dropped. */
   maxQueued: number;
   newCid(): number;
@@ -52,14 +58,52 @@ export class MqttBroker implements SessionHost {
     return this.deps.maxQueued;
   }
 
-  /** Re-creates stored sessions (offline, subscriptions active) so messages queue for them. */
+  /**
+   * Re-creates stored sessions (offline, subscriptions active) so messages queue for them, with the
+   * QoS 1/2 messages that were waiting for them (in flight ones keep their packet id, sent again with DUP).
+   */
   restore(account: Account): void {
-    for (const stored of this.deps.sessionStore.all()) {
+    const stores = this.deps.stores(account);
+    for (const stored of stores.sessions.all()) {
       if (this.sessions.has(stored.clientId)) continue;
       const session = this.newSession(stored.clientId, account);
       this.applyStored(session, stored);
       this.armExpiry(session);
     }
+    for (const [clientId, messages] of stores.outbox.all()) {
+      const session = this.sessions.get(clientId);
+      if (session === undefined || session.account !== account) {
+        stores.outbox.clear(clientId);
+        continue;
+      }
+      session.restoreOutbound(messages);
+    }
+  }
+
+  /** A persistent session's QoS 1/2 message while it is offline: kept in the outbox too. */
+  queuedOffline(session: MqttSession, msg: OutboundMessage): void {
+    if (session.expiryInterval === 0) return;
+    const outbox = this.deps.stores(session.account).outbox;
+    session.outboxCount++;
+    // Messages dropped from the bounded queue stay in the outbox until it is rewritten.
+    if (session.outboxCount > 2 * this.maxQueued) this.saveOutbox(session);
+    else outbox.append(session.clientId, msg);
+  }
+
+  /** Everything a session still has to deliver, written as its outbox (at disconnect and shutdown). */
+  saveOutbox(session: MqttSession): void {
+    const outbox = this.deps.stores(session.account).outbox;
+    const pending = [...session.inflight.values(), ...session.queue];
+    if (pending.length === 0 && session.outboxCount === 0) return;
+    outbox.replace(session.clientId, pending);
+    session.outboxCount = pending.length;
+  }
+
+  /** A connected session delivered everything: what was kept for it is not needed any more. */
+  drained(session: MqttSession): void {
+    if (session.outboxCount === 0) return;
+    session.outboxCount = 0;
+    this.deps.stores(session.account).outbox.clear(session.clientId);
   }
 
   /**
@@ -95,12 +139,15 @@ export class MqttBroker implements SessionHost {
     if (this.sessions.get(clientId) !== session) return;
     session.connection = null;
     if (session.expiryInterval === 0) this.endSession(session);
-    else this.armExpiry(session);
+    else {
+      this.saveOutbox(session);
+      this.armExpiry(session);
+    }
   }
 
   sessionChanged(session: MqttSession): void {
     if (session.expiryInterval > 0 && this.sessions.get(session.clientId) === session)
-      this.deps.sessionStore.save(session.toStored());
+      this.deps.stores(session.account).sessions.save(session.toStored());
   }
 
   private newSession(clientId: string, account: Account): MqttSession {
@@ -135,7 +182,10 @@ export class MqttBroker implements SessionHost {
   endSession(session: MqttSession): void {
     if (this.sessions.get(session.clientId) === session) {
       this.sessions.delete(session.clientId);
-      this.deps.sessionStore.remove(session.clientId);
+      const stores = this.deps.stores(session.account);
+      stores.sessions.remove(session.clientId);
+      if (session.outboxCount > 0) stores.outbox.clear(session.clientId);
+      session.outboxCount = 0;
     }
     session.destroy();
     // MQTT 5 3.1.3.2.2: a delayed will goes out when the session ends first.
@@ -199,7 +249,7 @@ export class MqttBroker implements SessionHost {
     const headers = natsHeaders(qos, properties);
     if (retain) {
       const expiry = properties.messageExpiryInterval;
-      this.deps.retainedStore.set({
+      this.deps.stores(account).retained.set({
         topic,
         payload,
         qos,
@@ -216,11 +266,17 @@ export class MqttBroker implements SessionHost {
     }
   }
 
-  /** Closes every session timer (server shutdown); stored sessions stay in the store. */
+  /**
+   * Closes every session timer (server shutdown); stored sessions stay in the store, and connected
+   * persistent sessions keep what they had not delivered yet.
+   */
   close(): void {
     for (const pending of this.pendingWills.values()) clearTimeout(pending.timer);
     this.pendingWills.clear();
-    for (const session of this.sessions.values()) session.destroy();
+    for (const session of this.sessions.values()) {
+      if (session.connection !== null && session.expiryInterval > 0) this.saveOutbox(session);
+      session.destroy();
+    }
     this.sessions.clear();
     this.owners.clear();
   }

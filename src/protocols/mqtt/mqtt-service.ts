@@ -1,6 +1,7 @@
 // The MQTT edge of one server: the `mqtt {}` listener, the broker with its stores, and accept() for
 // transports that arrive another way (WebSocket `/mqtt`). server.ts starts and closes it.
 
+import { randomBytes } from "node:crypto";
 import type { Authenticator } from "../../auth/authenticator.js";
 import { SimpleAuthenticator } from "../../auth/simple-auth.js";
 import type { MqttOptions, ServerOptions } from "../../config/options.js";
@@ -8,14 +9,16 @@ import type { Account } from "../../core/account.js";
 import { GLOBAL_ACCOUNT } from "../../core/account.js";
 import type { Transport } from "../../core/transport.js";
 import type { Logger } from "../../util/logger.js";
+import { openJetStreamStores, SESSION_STREAM } from "./js-stores.js";
 import { MqttBroker } from "./mqtt-broker.js";
 import {
   MqttConnection,
   type MqttConnectionContext,
   type MqttConnectionSettings,
 } from "./mqtt-connection.js";
+import { MqttJsApi } from "./mqtt-js-api.js";
 import { listenMqtt, type MqttBoundListener } from "./mqtt-listener.js";
-import { MemoryRetainedStore, MemorySessionStore, type RetainedStore, type SessionStore } from "./stores.js";
+import { type MqttStores, memoryStores } from "./stores.js";
 
 export interface MqttHost {
   readonly options: ServerOptions;
@@ -23,10 +26,14 @@ export interface MqttHost {
   readonly authenticator: Authenticator;
   lookupAccount(name: string): Account | null;
   newCid(): number;
-  /** Stores to use instead of the in-memory ones (tests, and the JetStream-backed stores). */
-  sessionStore?: SessionStore;
-  retainedStore?: RetainedStore;
+  /** Every account, to restore their stored sessions at start (only the global account when absent). */
+  accounts?(): Iterable<Account>;
+  /** Stores to use instead of the JetStream or in-memory ones (tests). */
+  stores?(account: Account): MqttStores;
 }
+
+/** Retained messages kept per account (each one also in memory, for wildcard lookups). */
+const MAX_RETAINED = 100_000;
 
 /** nats-server defaults (server/mqtt.go): ack_wait 30s, max_ack_pending 1024. */
 export const MQTT_DEFAULT_ACK_WAIT = 30_000;
@@ -40,6 +47,10 @@ export class MqttService implements MqttConnectionContext {
   readonly connections = new Set<MqttConnection>();
   private listener: MqttBoundListener | null = null;
   private closing = false;
+  private readonly stores = new Map<Account, MqttStores>();
+  private readonly apis: MqttJsApi[] = [];
+  /** Names the JetStream reply inbox of this server's MQTT edge. */
+  private readonly tag = randomBytes(6).toString("hex");
 
   constructor(
     private readonly host: MqttHost,
@@ -62,8 +73,7 @@ export class MqttService implements MqttConnectionContext {
     };
     this.broker = new MqttBroker({
       logger: host.logger,
-      sessionStore: host.sessionStore ?? new MemorySessionStore(),
-      retainedStore: host.retainedStore ?? new MemoryRetainedStore(),
+      stores: (account) => this.storesFor(account),
       maxQueued: Math.max(this.settings.maxAckPending * 4, 4096),
       newCid: () => host.newCid(),
       lookupAccount: (name) => host.lookupAccount(name),
@@ -84,9 +94,53 @@ export class MqttService implements MqttConnectionContext {
     return `mqtt://${adv.includes(":") ? `[${adv}]` : adv}:${this.port}`;
   }
 
+  get jetstreamEnabled(): boolean {
+    return this.host.options.jetstream.enabled;
+  }
+
+  /** The stores of an account: made on first use, in JetStream when it is on (as nats-server). */
+  storesFor(account: Account): MqttStores {
+    let stores = this.stores.get(account);
+    if (stores !== undefined) return stores;
+    stores = this.host.stores?.(account) ?? this.openStores(account);
+    this.stores.set(account, stores);
+    return stores;
+  }
+
+  private openStores(account: Account): MqttStores {
+    if (!this.jetstreamEnabled) return memoryStores();
+    const api = new MqttJsApi(account, this.host.newCid(), this.tag, this.logger);
+    const opened = openJetStreamStores(api, MAX_RETAINED);
+    if (typeof opened !== "string") {
+      this.apis.push(api);
+      return opened;
+    }
+    api.close();
+    this.logger.warn(
+      `MQTT state of account ${account.name} kept in memory only (not persistent): JetStream ${opened}`,
+    );
+    return memoryStores();
+  }
+
+  /** Restores the sessions of every account that has MQTT streams (none are made for the others). */
+  private restoreAll(): void {
+    const global = this.host.lookupAccount(GLOBAL_ACCOUNT);
+    const accounts = this.host.accounts?.() ?? (global === null ? [] : [global]);
+    for (const account of accounts) {
+      if (this.host.stores === undefined && this.jetstreamEnabled) {
+        const probe = new MqttJsApi(account, this.host.newCid(), this.tag, this.logger);
+        const exists = probe.streamExists(SESSION_STREAM);
+        probe.close();
+        if (!exists) continue;
+      }
+      this.broker.restore(account);
+    }
+  }
+
   async start(): Promise<void> {
-    const account = this.host.lookupAccount(GLOBAL_ACCOUNT);
-    if (account !== null) this.broker.restore(account);
+    if (!this.jetstreamEnabled)
+      this.logger.warn("MQTT sessions and retained messages are not persistent: JetStream is not enabled");
+    this.restoreAll();
     this.listener = await listenMqtt(this.listenHost, this.mqtt.port, (t) => this.accept(t));
     const h = this.listenHost;
     this.logger.info(`Listening for MQTT clients on mqtt://${h.includes(":") ? `[${h}]` : h}:${this.port}`);
@@ -119,6 +173,8 @@ export class MqttService implements MqttConnectionContext {
     for (const conn of [...this.connections]) conn.close(0x8b, false);
     this.connections.clear();
     this.broker.close();
+    for (const api of this.apis.splice(0)) api.close();
+    this.stores.clear();
     await closing;
   }
 }

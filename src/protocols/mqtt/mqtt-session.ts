@@ -69,6 +69,10 @@ export interface SessionHost {
   readonly publishing: PublishContext | null;
   readonly maxQueued: number;
   sessionChanged(session: MqttSession): void;
+  /** A QoS 1/2 message queued while no connection is attached. */
+  queuedOffline(session: MqttSession, msg: OutboundMessage): void;
+  /** Nothing is queued or in flight any more. */
+  drained(session: MqttSession): void;
 }
 
 export class MqttSession implements ClientHandle {
@@ -84,6 +88,8 @@ export class MqttSession implements ClientHandle {
   expiryInterval = 0;
   expiryTimer: NodeJS.Timeout | null = null;
   droppedMessages = 0;
+  /** Messages written to the session's outbox (JetStream) and not yet cleared. */
+  outboxCount = 0;
   private nextPacketId = 1;
   private nextSid = 1;
 
@@ -184,7 +190,18 @@ export class MqttSession implements ClientHandle {
       this.droppedMessages++;
     }
     this.queue.push(msg);
-    this.pump();
+    if (this.connection === null) this.host.queuedOffline(this, msg);
+    else this.pump();
+  }
+
+  /** Messages read back from the outbox at start: in flight ones keep their packet id (sent with DUP). */
+  restoreOutbound(messages: readonly OutboundMessage[]): void {
+    for (const msg of messages) {
+      if (msg.state !== "queued" && msg.packetId > 0 && !this.inflight.has(msg.packetId))
+        this.inflight.set(msg.packetId, msg);
+      else this.queue.push({ ...msg, state: "queued", packetId: 0 });
+    }
+    this.outboxCount = messages.length;
   }
 
   /** Moves queued messages into flight while the client's window allows. */
@@ -210,6 +227,7 @@ export class MqttSession implements ClientHandle {
       else conn.sendPublish(msg, true);
     }
     this.pump();
+    if (this.inflight.size === 0 && this.queue.length === 0) this.host.drained(this);
   }
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a flow; returns false for an unknown id. */
@@ -218,6 +236,7 @@ export class MqttSession implements ClientHandle {
     if (msg === undefined || msg.state !== expect) return false;
     this.inflight.delete(packetId);
     this.pump();
+    if (this.inflight.size === 0 && this.queue.length === 0) this.host.drained(this);
     return true;
   }
 
@@ -228,6 +247,7 @@ export class MqttSession implements ClientHandle {
     if (failed) {
       this.inflight.delete(packetId);
       this.pump();
+      if (this.inflight.size === 0 && this.queue.length === 0) this.host.drained(this);
       return true;
     }
     msg.state = "pubrel";

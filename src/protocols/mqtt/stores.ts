@@ -1,8 +1,9 @@
-// Where MQTT state that must outlive a connection is kept: session records (subscriptions) and
-// retained messages. The broker sees only these interfaces; an in-memory implementation serves until
-// the JetStream-backed one (streams $MQTT_sess / $MQTT_rmsgs through $JS.API) replaces it.
+// Where MQTT state that must outlive a connection is kept, per account: session records (subscriptions),
+// retained messages and the QoS 1/2 messages waiting for persistent sessions. The broker sees only these
+// interfaces; in-memory implementations here, JetStream-backed ones in js-stores.ts.
 
 import { subjectMatchesFilter } from "../../core/subject.js";
+import type { OutboundMessage } from "./mqtt-session.js";
 import type { Properties } from "./packets.js";
 import { mqttTopicToNatsSubject } from "./topic-mapping.js";
 
@@ -48,6 +49,47 @@ export interface RetainedStore {
   readonly size: number;
 }
 
+/**
+ * QoS 1/2 messages kept for persistent sessions that are offline (or were disconnected with messages
+ * unacknowledged), so they survive a restart. One record per message, keyed by client id.
+ */
+export interface OutboxStore {
+  /** Replaces what is kept for a client with these messages, in order. */
+  replace(clientId: string, messages: readonly OutboundMessage[]): void;
+  append(clientId: string, message: OutboundMessage): void;
+  clear(clientId: string): void;
+  /** Everything kept, by client id, in order (read once at start). */
+  all(): Map<string, OutboundMessage[]>;
+}
+
+/** The stores of one account. */
+export interface MqttStores {
+  readonly sessions: SessionStore;
+  readonly retained: RetainedStore;
+  readonly outbox: OutboxStore;
+  /** True when the state survives a restart. */
+  readonly persistent: boolean;
+}
+
+/** In memory the session objects themselves hold their queues: nothing more to keep. */
+export class NoOutbox implements OutboxStore {
+  replace(): void {}
+  append(): void {}
+  clear(): void {}
+  all(): Map<string, OutboundMessage[]> {
+    return new Map();
+  }
+}
+
+export function memoryStores(): MqttStores {
+  return {
+    sessions: new MemorySessionStore(),
+    retained: new MemoryRetainedStore(),
+    outbox: new NoOutbox(),
+    persistent: false,
+  };
+}
+
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, StoredSession>();
 
@@ -76,6 +118,10 @@ export class MemoryRetainedStore implements RetainedStore {
 
   get size(): number {
     return this.bySubject.size;
+  }
+
+  has(topic: string): boolean {
+    return this.bySubject.has(mqttTopicToNatsSubject(topic));
   }
 
   set(message: RetainedMessage): void {

@@ -69,7 +69,7 @@ function sendRetained(
   spec: StoredSubscription,
   subjects: string[],
 ): void {
-  const store = conn.ctx.broker.deps.retainedStore;
+  const store = conn.ctx.broker.deps.stores(session.account).retained;
   const wildcardFirst = spec.filter[0] === "+" || spec.filter[0] === "#";
   for (const subject of subjects) {
     for (const m of store.match(subject)) {
