@@ -16,7 +16,9 @@ export interface CreateServerOptions extends ServerOptionsInput {
 /** Starts a server and resolves once it listens. `port: 0` picks a free port: read it from `server.port`. */
 export async function createServer(input: CreateServerOptions = {}): Promise<NatsgateServer> {
   const { logger, ...rest } = input;
-  const options = resolveOptions({ host: "127.0.0.1", port: 0, ...rest });
+  // Monitoring binds where clients do unless told otherwise (nats-server uses the client host).
+  const host = rest.host ?? "127.0.0.1";
+  const options = resolveOptions({ host, port: 0, httpHost: host, ...rest });
   const log =
     logger === true
       ? createLogger({ debug: options.debug, trace: options.trace, logtime: options.logtime, logFile: options.logFile })

@@ -479,10 +479,11 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     this.writer.stop(discard);
     this.closed = true;
     this.closedReason = reason;
+    // Told before the subscriptions go, so monitoring can record them with the closed connection.
+    this.ctx.connectionClosed(this, reason);
     this.releaseAll();
     if (discard) this.transport.destroy();
     else this.transport.end();
-    this.ctx.connectionClosed(this, reason);
     if (this.ctx.logger.isLevelEnabled("debug")) {
       this.ctx.logger.debug(
         { cid: this.cid, kind: this.kind, reason },
