@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
 import { buildClientTls, buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
+import { jetStreamEnabledFor } from "./auth/security-config.js";
 import type { ServerOptions } from "./config/options.js";
 import { applyReload, planReload } from "./config/reload.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
@@ -142,7 +143,8 @@ export class NatsgateServer implements NatsConnectionContext {
     });
     this.jetstream = js;
     js.start();
-    for (const account of this.accounts.values()) js.enableAccount(account);
+    for (const account of this.accounts.values())
+      if (jetStreamEnabledFor(this.security.config, account.name)) js.enableAccount(account);
   }
 
   private buildInfoBase(): string {

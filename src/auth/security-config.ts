@@ -45,6 +45,8 @@ export interface ImportConfig {
 
 export interface AccountConfig {
   name: string;
+  /** `jetstream: enabled` or a limits block in the account (limits themselves are not enforced yet). */
+  jetstream?: boolean;
   exports: ExportConfig[];
   imports: ImportConfig[];
 }
@@ -236,11 +238,34 @@ function parseAccounts(v: unknown, users: UserConfig[]): AccountConfig[] {
       else if (k === "default_permissions") defaults = parsePermissions(val);
       else if (k === "exports") acc.exports = listOf(val).map((e) => parseExport(e, name));
       else if (k === "imports") acc.imports = listOf(val).map((e) => parseImport(e, name));
+      else if (k === "jetstream") acc.jetstream = accountJetStream(val);
     }
     if (rawUsers !== undefined) users.push(...parseUsers(rawUsers, name, defaults));
     out.push(acc);
   }
   return out;
+}
+
+/** nats-server parseJetStreamForAccount: true/false, "enabled"/"disabled", or a limits map (enabled). */
+function accountJetStream(v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    const word = v.toLowerCase();
+    if (word === "enabled" || word === "enable") return true;
+    if (word === "disabled" || word === "disable") return false;
+    throw new SecurityConfigError(`Expected 'enabled' or 'disabled' for string value, got '${v}'`);
+  }
+  if (isMap(v)) return true;
+  throw new SecurityConfigError("Expected map, bool or string to define JetStream for an account");
+}
+
+/**
+ * Which accounts get JetStream (nats-server enableJetStreamAccounts): every account when none are
+ * configured (the global account alone), otherwise only those whose block enables it.
+ */
+export function jetStreamEnabledFor(config: SecurityConfig, account: string): boolean {
+  if (config.accounts.length === 0) return true;
+  return config.accounts.some((a) => a.name === account && a.jetstream === true);
 }
 
 function listOf(v: unknown): unknown[] {

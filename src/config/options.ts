@@ -17,10 +17,7 @@ export interface JetStreamOptions {
   /** Bytes; -1 = dynamic (nats-server picks from disk). */
   maxFile: number;
   domain?: string;
-  /**
-   * Milliseconds between fsyncs when `sync_interval` is configured (nats-server's lazy mode);
-   * 0 = not configured: natsgate's durable default, a PubAck only after its record is fsynced.
-   */
+  /** Milliseconds between fsyncs of file-backed streams (nats-server default 2m). */
   syncInterval: number;
   /** `sync_interval: always`: fsync after every write. */
   syncAlways: boolean;
@@ -164,7 +161,7 @@ export function defaultOptions(): ServerOptions {
       storeDir: "",
       maxMemory: -1,
       maxFile: -1,
-      syncInterval: 0,
+      syncInterval: 2 * 60 * 1000,
       syncAlways: false,
     },
     unknownKeys: [],
