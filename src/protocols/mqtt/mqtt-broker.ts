@@ -2,7 +2,7 @@
 // will messages (with MQTT 5 delay) and the one function through which MQTT messages enter the core.
 
 import type { Account } from "../../core/account.js";
-import { buildHeaders } from "../../core/headers.js";
+import { buildHeaders, parseHeaders } from "../../core/headers.js";
 import { route } from "../../core/router.js";
 import type { Logger } from "../../util/logger.js";
 import {
@@ -10,9 +10,11 @@ import {
   NMQTT_PUB,
   type OutboundMessage,
   type PublishContext,
+  qosFromHeader,
   type SessionHost,
 } from "./mqtt-session.js";
 import type { Properties, WillMessage } from "./packets.js";
+import { NMQTT_CORR, ResponseCorrelation } from "./response-correlation.js";
 import type { MqttStores, StoredSession } from "./stores.js";
 import {
   levelUpSubject,
@@ -51,8 +53,36 @@ export class MqttBroker implements SessionHost {
   readonly owners = new Map<string, OwnedConnection>();
   publishing: PublishContext | null = null;
   private readonly pendingWills = new Map<string, PendingWill>();
+  private readonly correlation: ResponseCorrelation;
 
-  constructor(readonly deps: BrokerDeps) {}
+  constructor(readonly deps: BrokerDeps) {
+    this.correlation = new ResponseCorrelation(deps.newCid, (account, topic, data, headers, payload) =>
+      this.publishReply(account, topic, data, headers, payload),
+    );
+  }
+
+  /** A NATS reply to an MQTT 5 request: on the response topic, with the request's correlation data. */
+  private publishReply(
+    account: Account,
+    topic: string,
+    correlationData: Buffer,
+    headers: Buffer | null,
+    payload: Buffer,
+  ): void {
+    const properties: Properties = { correlationData };
+    if (headers !== null) {
+      const user = parseHeaders(headers).entries.filter(([k]) => !k.startsWith("Nmqtt-"));
+      if (user.length > 0) properties.userProperties = user;
+    }
+    const qos = headers === null ? 0 : qosFromHeader(headers);
+    try {
+      this.publish(null, account, topic, qos, false, properties, payload);
+    } catch (err) {
+      this.deps.logger.debug(
+        `MQTT reply on ${JSON.stringify(topic)} not published: ${(err as Error).message}`,
+      );
+    }
+  }
 
   get maxQueued(): number {
     return this.deps.maxQueued;
@@ -244,8 +274,14 @@ export class MqttBroker implements SessionHost {
     payload: Buffer,
   ): number {
     const subject = mqttTopicToNatsSubject(topic);
-    const reply =
-      properties.responseTopic !== undefined ? mqttTopicToNatsSubject(properties.responseTopic) : null;
+    // `$MQTT.` holds the MQTT records in JetStream (sessions, retained, outbox): not writable over MQTT.
+    if (subject.startsWith("$MQTT.")) return 0;
+    const responseTopic = properties.responseTopic;
+    let reply = responseTopic !== undefined ? mqttTopicToNatsSubject(responseTopic) : null;
+    const corr = properties.correlationData;
+    // With correlation data the reply needs its own subject to find its way back with the data.
+    if (responseTopic !== undefined && corr !== undefined)
+      reply = this.correlation.register(account, responseTopic, corr);
     const headers = natsHeaders(qos, properties);
     if (retain) {
       const expiry = properties.messageExpiryInterval;
@@ -279,6 +315,7 @@ export class MqttBroker implements SessionHost {
     }
     this.sessions.clear();
     this.owners.clear();
+    this.correlation.close();
   }
 }
 
@@ -299,6 +336,8 @@ function withoutAlias(p: Properties): Properties {
 /** `Nmqtt-Pub: <qos>` plus MQTT 5 user properties whose names can be NATS header names. */
 function natsHeaders(qos: number, properties: Properties): Buffer {
   const entries: [string, string][] = [[NMQTT_PUB, String(qos)]];
+  if (properties.correlationData !== undefined)
+    entries.push([NMQTT_CORR, properties.correlationData.toString("base64")]);
   const user = properties.userProperties;
   if (user !== undefined) {
     for (const [k, v] of user) if (k.length > 0 && isHeaderName(k)) entries.push([k, v]);

@@ -5,6 +5,7 @@
 import type { Account } from "../../core/account.js";
 import type { ClientHandle } from "../../core/client.js";
 import { headerValue, parseHeaders } from "../../core/headers.js";
+import { InternalClient } from "../../core/internal-client.js";
 import { Subscription } from "../../core/subscription.js";
 import type { Properties } from "./packets.js";
 import type { StoredSession, StoredSubscription } from "./stores.js";
@@ -158,7 +159,10 @@ export class MqttSession implements ClientHandle {
     if (fromMqtt && s.spec.noLocal && ctx.session === this) return true;
     const topic = fromMqtt ? ctx.topic : natsSubjectToMqttTopic(subject);
     if (topic.charCodeAt(0) === 0x24 && s.wildcardFirst) return true;
-    const pubQos = headers === null ? 0 : qosFromHeader(headers);
+    let pubQos = headers === null ? 0 : qosFromHeader(headers);
+    // A NATS message that a stream stored is as durable as a QoS 1/2 publish: the subscription's QoS.
+    if (!fromMqtt && pubQos === 0 && s.spec.qos > 0 && capturedByStream(this.account, subject))
+      pubQos = s.spec.qos;
     const qos = Math.min(pubQos, s.spec.qos);
     const properties = fromMqtt ? { ...ctx.properties } : natsProperties(headers, reply);
     delete properties.topicAlias;
@@ -264,7 +268,18 @@ export class MqttSession implements ClientHandle {
   }
 }
 
-function qosFromHeader(headers: Buffer): number {
+/** Whether a JetStream stream subscribes the subject (its subscriptions are JetStream's internal client's). */
+function capturedByStream(account: Account, subject: string): boolean {
+  if (subject.startsWith("$JS.")) return false;
+  for (const sub of account.sublist.match(subject).psubs) {
+    const c = sub.client;
+    if (c instanceof InternalClient && c.name === "JetStream") return true;
+  }
+  return false;
+}
+
+/** The QoS an MQTT publisher gave a message (its Nmqtt-Pub header), 0 for NATS messages. */
+export function qosFromHeader(headers: Buffer): number {
   const v = headerValue(headers, NMQTT_PUB);
   if (v === null || v.length === 0) return 0;
   const q = v.charCodeAt(0) - 48;
