@@ -17,7 +17,10 @@ export interface JetStreamOptions {
   /** Bytes; -1 = dynamic (nats-server picks from disk). */
   maxFile: number;
   domain?: string;
-  /** Milliseconds between fsyncs of file-backed streams (nats-server default 2m). */
+  /**
+   * Milliseconds between fsyncs when `sync_interval` is configured (nats-server's lazy mode);
+   * 0 = not configured: natsgate's durable default, a PubAck only after its record is fsynced.
+   */
   syncInterval: number;
   /** `sync_interval: always`: fsync after every write. */
   syncAlways: boolean;
@@ -161,7 +164,7 @@ export function defaultOptions(): ServerOptions {
       storeDir: "",
       maxMemory: -1,
       maxFile: -1,
-      syncInterval: 2 * 60 * 1000,
+      syncInterval: 0,
       syncAlways: false,
     },
     unknownKeys: [],

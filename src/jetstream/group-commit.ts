@@ -15,16 +15,16 @@ export interface SyncPolicyChoice {
   intervalMs: number;
 }
 
-/** nats-server's defaultSyncInterval, which our options also default to. */
+/** nats-server's defaultSyncInterval: the background sync period of durable stores too. */
 export const NATS_DEFAULT_SYNC_INTERVAL_MS = 2 * 60 * 1000;
 
 /**
- * Reads the jetstream sync options. The options carry no "unset" marker, so the 2m default means
- * "not configured" and selects the durable default; `sync_interval: always` is durable too; any
- * other duration opts into lazy syncing at that interval.
+ * Reads the jetstream sync options. `syncInterval` 0 (not configured) and `sync_interval: always`
+ * select the durable default (PubAck after fsync, group commit); any configured duration, 2m
+ * included, opts into nats-server's lazy syncing at that interval.
  */
 export function resolveSyncPolicy(o: { syncInterval: number; syncAlways: boolean }): SyncPolicyChoice {
-  if (o.syncAlways || o.syncInterval <= 0 || o.syncInterval === NATS_DEFAULT_SYNC_INTERVAL_MS) {
+  if (o.syncAlways || o.syncInterval <= 0) {
     return { durable: true, intervalMs: NATS_DEFAULT_SYNC_INTERVAL_MS };
   }
   return { durable: false, intervalMs: o.syncInterval };
