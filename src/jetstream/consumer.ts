@@ -24,6 +24,7 @@ import {
   RateLimiter,
 } from "./consumer-delivery.js";
 import type { ConsumerEnv } from "./consumer-env.js";
+import { InactivityTimer, inactiveThresholdMs } from "./consumer-inactivity.js";
 import { type ConsumerInfoJson, consumerInfo } from "./consumer-info.js";
 import { idleHeartbeatHeaders, PullRequests, STATUS_PUSH_BASED } from "./consumer-pull.js";
 import { type Candidate, MessageSelector, STALLED } from "./consumer-select.js";
@@ -60,7 +61,7 @@ export class Consumer implements ConsumerView, StreamListener {
   pull: PullRequests | null = null;
   readonly picker: MessageSelector;
   /** Push: whether the deliver subject has interest. */
-  private active = true;
+  active = true;
   private fc: FlowControl | null = null;
   private heartbeat: IdleHeartbeat | null = null;
   private rateLimiter: RateLimiter | null = null;
@@ -69,9 +70,7 @@ export class Consumer implements ConsumerView, StreamListener {
   private lastTs: { ms: number; nanos: number } | null = null;
   private held: { cand: Candidate; dsubj: string } | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
-  private deleteTimer: NodeJS.Timeout | null = null;
-  /** Inactivity threshold in ms (with nats-server's jitter), 0 = never deleted for inactivity. */
-  private dthresh = 0;
+  readonly inactivity: InactivityTimer;
   private subs: Subscription[] = [];
   private unregisterRemove: (() => void) | null = null;
   private kickScheduled = false;
@@ -92,6 +91,7 @@ export class Consumer implements ConsumerView, StreamListener {
     this.created = init.created;
     this.stateStore = init.stateStore ?? null;
     this.acks = new ConsumerAcks(this);
+    this.inactivity = new InactivityTimer(this);
     this.picker = new MessageSelector(this, ackReplyPrefix(stream.name, init.name));
     this.stateStore?.attach(() => this.snapshot());
     if (init.state) {
@@ -124,9 +124,9 @@ export class Consumer implements ConsumerView, StreamListener {
       this.acks.messageRemoved(seq, subject, reason),
     );
     this.picker.streamNumPending();
-    this.dthresh = inactiveThresholdMs(this.config, this.isPush);
+    this.inactivity.threshold = inactiveThresholdMs(this.config, this.isPush);
     this.setupMode();
-    if (this.dthresh > 0 && (!this.isPush || !this.active)) this.armDeleteTimer(this.dthresh);
+    this.inactivity.configure();
     this.replay = this.config.replay_policy === "original";
     if (this.replay) this.replayUntil = this.stream.store.state().lastSeq;
     if (this.state.pending.size > 0) this.acks.armAfterRestore();
@@ -171,7 +171,7 @@ export class Consumer implements ConsumerView, StreamListener {
   private watchInterest(): void {
     if (!this.isPush || this.closed) return;
     // Active consumers that are never deleted for inactivity need no watch: a failed delivery tells.
-    if (this.active && this.dthresh === 0) {
+    if (this.active && this.inactivity.threshold === 0) {
       this.env.interest.unwatch(this);
       return;
     }
@@ -186,13 +186,13 @@ export class Consumer implements ConsumerView, StreamListener {
     const was = this.active;
     this.active = interest;
     if (interest) {
-      this.clearDeleteTimer();
+      this.inactivity.clear();
       if (!was) {
         this.fc?.reset();
         this.kick();
       }
-    } else if (this.dthresh > 0 && this.deleteTimer === null) {
-      this.armDeleteTimer(this.dthresh);
+    } else if (this.inactivity.threshold > 0 && !this.inactivity.running) {
+      this.inactivity.arm(this.inactivity.threshold);
     }
     this.watchInterest();
   }
@@ -276,9 +276,11 @@ export class Consumer implements ConsumerView, StreamListener {
         break;
       }
       if (cand === null) break;
-      const dsubj = this.isPush ? this.deliverSubject : (this.pull!.next(cand.size)?.reply ?? null);
+      const dsubj = this.isPush ? this.pushTarget() : (this.pull!.next(cand.size)?.reply ?? null);
       if (dsubj === null) {
+        // Nobody to take it (no pull request, or the push subscriber left): it stays undelivered.
         this.picker.undo(cand);
+        if (this.isPush) this.interestChanged(false);
         break;
       }
       const delay = this.deliveryDelay(cand);
@@ -294,6 +296,11 @@ export class Consumer implements ConsumerView, StreamListener {
       }
     }
     this.idle(stalled);
+  }
+
+  /** The deliver subject while it has a subscriber; null once it lost it (nats-server is told at once). */
+  private pushTarget(): string | null {
+    return this.env.interest.hasInterest(this.deliverSubject) ? this.deliverSubject : null;
   }
 
   private canDeliver(): boolean {
@@ -360,7 +367,7 @@ export class Consumer implements ConsumerView, StreamListener {
         this.env.ctx.client.publish(this.deliverSubject, fcReply, FLOW_CONTROL_REQUEST, EMPTY);
     }
     this.heartbeat?.touch(now);
-    if (this.pull !== null && this.dthresh > 0) this.pull.waiting.last = now;
+    if (this.pull !== null && this.inactivity.threshold > 0) this.pull.waiting.last = now;
     this.lastDelivered = now;
     this.stateStore?.markDirty();
     if (policy === "none" && this.stream.config.retention !== "limits")
@@ -423,48 +430,9 @@ export class Consumer implements ConsumerView, StreamListener {
     };
   }
 
-  // --- inactivity ---
-
-  private armDeleteTimer(ms: number): void {
-    this.clearDeleteTimer();
-    this.deleteTimer = setTimeout(() => this.deleteIfInactive(), Math.max(1, ms));
-  }
-
-  private clearDeleteTimer(): void {
-    if (this.deleteTimer !== null) clearTimeout(this.deleteTimer);
-    this.deleteTimer = null;
-  }
-
-  /** deleteNotActive */
-  private deleteIfInactive(): void {
-    this.deleteTimer = null;
-    if (this.closed) return;
-    if (this.isPush) {
-      if (this.active) return;
-    } else {
-      const threshold = Math.ceil((this.config.inactive_threshold ?? 0) / 1_000_000);
-      const elapsed = this.env.now() - this.pull!.waiting.last;
-      if (elapsed <= threshold) {
-        this.armDeleteTimer(this.dthresh - elapsed);
-        return;
-      }
-      this.pull!.process(true);
-      if (this.pull!.waiting.length > 0) {
-        this.armDeleteTimer(this.dthresh);
-        return;
-      }
-    }
-    this.env.onInactive(this);
-  }
-
-  /** Ack activity keeps a consumer with an inactivity threshold alive (suppressDeletion). */
+  /** Ack activity keeps a consumer with an inactivity threshold alive. */
   activity(): void {
-    if ((this.config.inactive_threshold ?? 0) <= 0 || this.closed) return;
-    if (this.isPush) {
-      if (this.deleteTimer !== null) this.armDeleteTimer(this.dthresh);
-    } else if (this.pull !== null) {
-      this.pull.waiting.last = this.env.now();
-    }
+    this.inactivity.activity();
   }
 
   // --- config, info, lifecycle ---
@@ -475,9 +443,7 @@ export class Consumer implements ConsumerView, StreamListener {
     const deliverChanged = (old.deliver_subject ?? "") !== (next.deliver_subject ?? "");
     this.config = next;
     if ((old.inactive_threshold ?? 0) !== (next.inactive_threshold ?? 0)) {
-      this.dthresh = inactiveThresholdMs(next, this.isPush);
-      this.clearDeleteTimer();
-      if (this.dthresh > 0 && (!this.isPush || !this.active)) this.armDeleteTimer(this.dthresh);
+      this.inactivity.configure();
     }
     if ((old.rate_limit_bps ?? 0) !== (next.rate_limit_bps ?? 0)) {
       const bps = next.rate_limit_bps ?? 0;
@@ -505,7 +471,7 @@ export class Consumer implements ConsumerView, StreamListener {
 
   /** Whether a push consumer has a subscriber on its deliver subject right now. */
   get pushBound(): boolean {
-    return this.isPush && this.active && !this.closed;
+    return this.isPush && !this.closed && this.env.interest.hasInterest(this.deliverSubject);
   }
 
   /** State for the state file. */
@@ -531,7 +497,7 @@ export class Consumer implements ConsumerView, StreamListener {
     this.acks.stop();
     this.pull?.stop();
     this.heartbeat?.stop();
-    this.clearDeleteTimer();
+    this.inactivity.clear();
     if (this.holdTimer !== null) clearTimeout(this.holdTimer);
     this.holdTimer = null;
     this.held = null;
@@ -540,14 +506,4 @@ export class Consumer implements ConsumerView, StreamListener {
       else this.stateStore.close();
     }
   }
-}
-
-/** How long a consumer may be inactive before it is deleted, in ms (updateInactiveThreshold). */
-export function inactiveThresholdMs(cfg: ConsumerConfig, push: boolean): number {
-  const t = cfg.inactive_threshold ?? 0;
-  if (t <= 0) return 0;
-  const ms = Math.ceil(t / 1_000_000);
-  // Pull consumers get 100ms..1s of jitter, as nats-server adds.
-  const jitter = push ? 0 : 100 + Math.floor(Math.random() * 900);
-  return ms + jitter;
 }

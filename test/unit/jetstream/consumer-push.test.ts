@@ -192,3 +192,21 @@ describe("flow control and heartbeats", () => {
     expect(d.msgs[5]!.at - start).toBeGreaterThanOrEqual(350);
   });
 });
+
+describe("a durable push consumer whose subscriber leaves", () => {
+  it("keeps new messages (ack none) for when a subscriber comes back", async () => {
+    stream();
+    let d = h.collect("deliver.d");
+    consumer({ deliver_subject: "deliver.d", ack_policy: "none" });
+    h.pub("s.a", "one");
+    await waitFor(() => d.msgs.length === 1);
+    d.unsubscribe();
+    expect((h.api("$JS.API.CONSUMER.INFO.S.P") as { push_bound?: boolean }).push_bound).toBeUndefined();
+    h.pub("s.a", "two");
+    await settle();
+    d = h.collect("deliver.d");
+    await waitFor(() => d.msgs.length === 1, 1000);
+    expect(d.msgs[0]!.payload.toString()).toBe("two");
+    expect(ackInfo(d.msgs[0]!.reply)).toMatchObject({ sseq: 2, dseq: 2 });
+  });
+});
