@@ -151,9 +151,6 @@ function updateConsumer(existing: Consumer, cfg: ConsumerConfig): AddConsumerRes
 export function deleteConsumer(consumer: Consumer): void {
   if (consumer.closed) return;
   const stream = consumer.stream;
-  const adv = consumerActionAdvisory("delete", stream.name, consumer.name);
-  consumer.env.ctx.advisory(adv.subject, adv.body);
-  consumer.pull?.releaseAll();
   const from = consumer.state.asflr + 1;
   if (stream.consumers.get(consumer.name) === consumer) stream.consumers.delete(consumer.name);
   consumer.stop(true);

@@ -7,7 +7,7 @@ import { subjectIsSubsetOf, subjectMatchesFilter } from "../core/subject.js";
 import type { Subscription } from "../core/subscription.js";
 import { ackReplyPrefix, ackSubscriptionSubject } from "./ack.js";
 import { AckState } from "./ack-tracker.js";
-import type { Advisory } from "./advisories.js";
+import { type Advisory, consumerActionAdvisory } from "./advisories.js";
 import { ConsumerAcks } from "./consumer-acks.js";
 import {
   type ConsumerConfig,
@@ -483,9 +483,18 @@ export class Consumer implements ConsumerView, StreamListener {
     this.env.ctx.advisory(a.subject, a.body);
   }
 
-  /** ConsumerView.stop: stream deleted or server shutdown. Deleting the state also removes its files. */
+  /**
+   * ConsumerView.stop: server shutdown (state kept), or deletion of the consumer or its stream
+   * (advisory, waiting pull requests get 409 Consumer Deleted, state files removed).
+   */
   stop(deleteState: boolean): void {
     if (this.closed) return;
+    if (deleteState) {
+      // Deleted (itself or with its stream): tell listeners and release waiting pull requests.
+      const adv = consumerActionAdvisory("delete", this.stream.name, this.name);
+      this.env.ctx.advisory(adv.subject, adv.body);
+      this.pull?.releaseAll();
+    }
     this.closed = true;
     const client = this.env.ctx.client;
     for (const sub of this.subs) client.unsubscribe(sub);

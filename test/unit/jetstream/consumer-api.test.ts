@@ -152,3 +152,22 @@ describe("consumer API", () => {
     expect(h.api("$JS.API.CONSUMER.INFO.S.D").error).toMatchObject({ err_code: 10059 });
   });
 });
+
+describe("stream deletion", () => {
+  it("deletes its consumers with advisories and releases their waiting pull requests", async () => {
+    stream();
+    create("$JS.API.CONSUMER.CREATE.S.D", { durable_name: "D", ack_policy: "explicit" });
+    const adv = h.collect("$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.D");
+    const waiting = h.collect("in.wait");
+    h.client.publish(
+      "$JS.API.CONSUMER.MSG.NEXT.S.D",
+      "in.wait",
+      null,
+      Buffer.from('{"batch":1,"expires":5000000000}'),
+    );
+    await settle();
+    h.api("$JS.API.STREAM.DELETE.S");
+    expect(adv.msgs.length).toBe(1);
+    expect(waiting.msgs.map((m) => `${m.status} ${m.description}`)).toEqual(["409 Consumer Deleted"]);
+  });
+});
