@@ -43,30 +43,54 @@ function localSubject(imp: ImportConfig): string {
   return imp.subject;
 }
 
-/** Subscribes the imports; throws SecurityConfigError for an unknown account or an unauthorized import. */
+export interface PlannedImport {
+  kind: "stream" | "service";
+  exporter: string;
+  importer: string;
+  subject: string;
+  localSubject: string;
+  singleton: boolean;
+}
+
+/** Checks every import against the exports; throws SecurityConfigError for what nats-server refuses. */
+export function planImports(config: SecurityConfig): PlannedImport[] {
+  const byName = new Map(config.accounts.map((a) => [a.name, a]));
+  const out: PlannedImport[] = [];
+  for (const acc of config.accounts) {
+    for (const imp of acc.imports) {
+      const exporter = byName.get(imp.account);
+      if (exporter === undefined)
+        throw new SecurityConfigError(`"${imp.account}" account not defined for ${imp.kind} import`);
+      const exp = findExport(exporter, imp, acc.name);
+      if (exp === null)
+        throw new SecurityConfigError(
+          `Error adding ${imp.kind} import "${imp.subject}": ${imp.kind} import not authorized`,
+        );
+      out.push({
+        kind: imp.kind,
+        exporter: imp.account,
+        importer: acc.name,
+        subject: imp.subject,
+        localSubject: localSubject(imp),
+        singleton: exp.responseType === "singleton",
+      });
+    }
+  }
+  return out;
+}
+
+/** Subscribes the imports (accounts must exist: createAccounts first). */
 export function linkAccounts(
   config: SecurityConfig,
   accounts: Map<string, Account>,
   newClient: NewInternalClient,
 ): AccountLinks {
   const links = new AccountLinks(newClient);
-  const byName = new Map(config.accounts.map((a) => [a.name, a]));
-  for (const acc of config.accounts) {
-    const importer = accounts.get(acc.name)!;
-    for (const imp of acc.imports) {
-      const exporterCfg = byName.get(imp.account);
-      const exporter = accounts.get(imp.account);
-      if (exporterCfg === undefined || exporter === undefined)
-        throw new SecurityConfigError(`"${imp.account}" account not defined for ${imp.kind} import`);
-      const exp = findExport(exporterCfg, imp, acc.name);
-      if (exp === null)
-        throw new SecurityConfigError(
-          `Error adding ${imp.kind} import "${imp.subject}": ${imp.kind} import not authorized`,
-        );
-      const local = localSubject(imp);
-      if (imp.kind === "stream") links.addStreamImport(exporter, importer, imp.subject, local);
-      else links.addServiceImport(exporter, importer, imp.subject, local, exp.responseType === "singleton");
-    }
+  for (const p of planImports(config)) {
+    const exporter = accounts.get(p.exporter)!;
+    const importer = accounts.get(p.importer)!;
+    if (p.kind === "stream") links.addStreamImport(exporter, importer, p.subject, p.localSubject);
+    else links.addServiceImport(exporter, importer, p.subject, p.localSubject, p.singleton);
   }
   return links;
 }

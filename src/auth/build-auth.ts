@@ -6,7 +6,7 @@ import type { ServerOptions } from "../config/options.js";
 import type { Account } from "../core/account.js";
 import type { AccountLinks, NewInternalClient } from "../core/account-links.js";
 import type { Transport } from "../core/transport.js";
-import { createAccounts, linkAccounts } from "./account-setup.js";
+import { createAccounts, linkAccounts, planImports } from "./account-setup.js";
 import type { Authenticator } from "./authenticator.js";
 import { ConfiguredAuthenticator } from "./configured-auth.js";
 import { accountConfigsFrom, JwtAuthenticator, operatorModeFrom } from "./jwt-auth.js";
@@ -66,4 +66,14 @@ export function buildClientTls(options: ServerOptions): ClientTls | undefined {
         onHandshakeError,
       }),
   };
+}
+
+/**
+ * Everything buildSecurity, setupAccounts and buildClientTls would refuse, without starting anything:
+ * for loading a config file (and `-t`). Throws SecurityConfigError.
+ */
+export function validateSecurity(options: ServerOptions): void {
+  const security = buildSecurity(options);
+  planImports(security.config);
+  buildClientTls(options);
 }
