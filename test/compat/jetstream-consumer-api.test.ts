@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type Msg, type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { createServer } from "../../src/index.js";
 import { natsServerAvailable, startNatsServer } from "../helpers/nats-server-process.js";
@@ -20,6 +20,8 @@ interface Ctx {
   pub(subject: string, data: string): Promise<void>;
   /** Sends a pull request and records what arrives until `count` messages came (statuses included). */
   pull(stream: string, consumer: string, body: unknown, count: number): Promise<Msg[]>;
+  /** Subscribes to `subject`, runs `trigger`, and records what arrives until `count` messages came. */
+  collect(subject: string, count: number, trigger: () => Promise<void>): Promise<Msg[]>;
   log(line: string): void;
 }
 
@@ -40,8 +42,11 @@ function describeMsg(m: Msg): string {
     ? ` [${h.code} ${h.description}] ${[...h.keys()].map((k) => `${k}=${h.get(k)}`).join(",")}`
     : "";
   // The ack reply's timestamp token differs between runs; the rest is compared.
-  const reply = (m.reply ?? "").replace(/^(\$JS\.ACK\.[^.]+\.[^.]+\.\d+\.\d+\.\d+)\.\d+\./, "$1.<ts>.");
-  return `${m.subject} ${reply}${hdr} ${m.string()}`;
+  const reply = (m.reply ?? "")
+    .replace(/^(\$JS\.ACK\.[^.]+\.[^.]+\.\d+\.\d+\.\d+)\.\d+\./, "$1.<ts>.")
+    .replace(/^(\$JS\.FC\.[^.]+\.[^.]+)\.[0-9A-Za-z]{4}$/, "$1.<id>");
+  const data = m.data.length > 40 ? `<${m.data.length} bytes>` : m.string();
+  return `${m.subject} ${reply}${hdr} ${data}`;
 }
 
 async function run(port: number, scenario: Scenario): Promise<string[]> {
@@ -87,6 +92,23 @@ async function run(port: number, scenario: Scenario): Promise<string[]> {
       clearTimeout(timer);
       for (const m of got) transcript.push(`pull ${describeMsg(m)}`);
       if (got.length < count) transcript.push(`pull: only ${got.length} of ${count}`);
+      return got;
+    },
+    async collect(subject, count, trigger) {
+      const got: Msg[] = [];
+      const sub = nc.subscribe(subject);
+      const done = (async () => {
+        for await (const m of sub) {
+          got.push(m);
+          if (got.length >= count) break;
+        }
+      })();
+      await trigger();
+      const timer = setTimeout(() => sub.unsubscribe(), 3000);
+      await done;
+      clearTimeout(timer);
+      for (const m of got) transcript.push(`recv ${describeMsg(m)}`);
+      if (got.length < count) transcript.push(`collect: only ${got.length} of ${count}`);
       return got;
     },
     log(line) {
@@ -307,6 +329,48 @@ const scenarios: Record<string, Scenario> = {
     await c.req("$JS.API.CONSUMER.INFO.S.A");
   },
 };
+
+scenarios["push: headers_only, heartbeats, flow control"] = async (c) => {
+  await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
+  await c.nc.request("s.a", "hello", { timeout: 2000, headers: headersOf({ "X-A": "1" }) });
+  await c.pub("s.b", "world!");
+  await c.collect("push.ho", 3, () =>
+    c.req(
+      "$JS.API.CONSUMER.CREATE.S.H",
+      create({
+        durable_name: "H",
+        ack_policy: "none",
+        deliver_subject: "push.ho",
+        headers_only: true,
+        idle_heartbeat: 200e6,
+      }),
+    ),
+  );
+  await c.req("$JS.API.CONSUMER.INFO.S.H");
+  const big = "x".repeat(60_000);
+  const fc = await c.collect("push.fc", 22, async () => {
+    await c.req(
+      "$JS.API.CONSUMER.CREATE.S.FC",
+      create({
+        durable_name: "FC",
+        ack_policy: "none",
+        deliver_subject: "push.fc",
+        flow_control: true,
+        idle_heartbeat: 5e9,
+      }),
+    );
+    for (let i = 0; i < 20; i++) await c.pub("s.big", big);
+  });
+  c.log(
+    `flow control requests: ${fc.filter((m) => m.headers?.description === "FlowControl Request").length}`,
+  );
+};
+
+function headersOf(values: Record<string, string>) {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(values)) h.set(k, v);
+  return h;
+}
 
 const available = natsServerAvailable();
 const dirs: string[] = [];
