@@ -66,7 +66,7 @@ export class GroupCommit {
    */
   reply(client: InternalClient, reply: string, body: Buffer, store: MessageStore | null): void {
     const mustWait = store !== null && this.dirty.has(store);
-    if (!mustWait && this.held.length === 0) {
+    if (!mustWait && this.held.length === 0 && this.inFlight === 0) {
       client.publish(reply, null, null, body);
       return;
     }
@@ -85,17 +85,22 @@ export class GroupCommit {
     this.scheduled = false;
     const held = this.held;
     this.held = [];
-    if (this.policy.durable) {
-      this.release(held, this.syncDirty());
-      return;
-    }
-    // Lazy: release after the writes reached the OS, in order behind any earlier release.
-    const flushed = this.flushDirty();
-    this.lazyTail = this.lazyTail.then(() => flushed).then((failed) => this.release(held, failed));
+    // Durable: fsync on the thread pool (publishes keep being read and written meanwhile); lazy: the
+    // writes only have to reach the OS. Either way replies are released in order, behind earlier ones.
+    const done = this.policy.durable ? this.syncDirtyAsync() : this.flushDirty();
+    this.inFlight++;
+    this.tail = this.tail
+      .then(() => done)
+      .then((failed) => {
+        this.inFlight--;
+        this.release(held, failed);
+      });
   };
 
-  /** Lazy mode: the chain of releases, so acks leave in the order their records were written. */
-  private lazyTail: Promise<unknown> = Promise.resolve();
+  /** Rounds whose sync (or flush) has not finished: replies queue behind them to keep their order. */
+  private inFlight = 0;
+  /** The chain of releases, so acks leave in the order their records were written. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private release(held: HeldReply[], failed: Set<MessageStore>): void {
     for (const h of held) {
@@ -121,6 +126,26 @@ export class GroupCommit {
     return failed;
   }
 
+  private async syncDirtyAsync(): Promise<Set<MessageStore>> {
+    const stores = [...this.dirty];
+    this.dirty.clear();
+    const failed = new Set<MessageStore>();
+    await Promise.all(
+      stores.map((store) =>
+        store.syncAsync().then(
+          () => {
+            this.syncs++;
+          },
+          (err: unknown) => {
+            failed.add(store);
+            this.logger.error({ err }, "JetStream failed to sync a stream store; acks withheld");
+          },
+        ),
+      ),
+    );
+    return failed;
+  }
+
   private async flushDirty(): Promise<Set<MessageStore>> {
     const stores = [...this.dirty];
     this.dirty.clear();
@@ -139,7 +164,15 @@ export class GroupCommit {
   /** Syncs (or flushes) now and sends what is held; used before replies that must see the disk. */
   drain(): void {
     if (this.dirty.size === 0 && this.held.length === 0) return;
-    this.run();
+    if (!this.policy.durable) {
+      this.run();
+      return;
+    }
+    // Synchronous: the caller closes or reads the stores next. Replies of rounds still in flight on
+    // the thread pool may follow these; their records are synced by close() all the same.
+    const held = this.held;
+    this.held = [];
+    this.release(held, this.syncDirty());
   }
 
   /** Forgets a store that is being closed or deleted (its pending writes are synced by close()). */

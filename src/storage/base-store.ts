@@ -106,6 +106,7 @@ export abstract class BaseStore<E extends EntryBase> implements MessageStore {
   protected abstract deleteBackend(): void;
   abstract flush(): Promise<void>;
   abstract sync(): void;
+  abstract syncAsync(): Promise<void>;
 
   store(subject: string, headers: Buffer | null, payload: Buffer, ts?: MsgTimestamp, ttl = 0): StoreResult {
     this.assertOpen();

@@ -106,6 +106,25 @@ export class BlockFile {
     }
   }
 
+  /**
+   * Flushes, then fdatasyncs on the thread pool so the event loop keeps serving while the disk works.
+   * A block closed meanwhile was synced by close() itself, so EBADF is success here.
+   */
+  syncAsync(): Promise<void> {
+    this.flush();
+    if (!this.dirty || this.fd === null) return Promise.resolve();
+    const fd = this.fd;
+    this.dirty = false;
+    return new Promise((resolve, reject) => {
+      fs.fdatasync(fd, (err) => {
+        if (err && err.code !== "EBADF") {
+          this.dirty = true;
+          reject(err);
+        } else resolve();
+      });
+    });
+  }
+
   read(offset: number, length: number): Buffer {
     if (offset + length > this.written) this.flush();
     const fd = this.openFd();

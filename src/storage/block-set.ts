@@ -184,6 +184,14 @@ export class BlockSet {
     if (this.dirDirty) this.syncDir();
   }
 
+  /** syncAll() with the fsyncs on the thread pool; the directory (rarely dirty) is synced inline. */
+  syncAllAsync(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const b of this.blocks) if (b.isOpen || b.pendingBytes > 0) pending.push(b.syncAsync());
+    if (this.dirDirty) this.syncDir();
+    return pending.length === 1 ? pending[0]! : Promise.all(pending).then(() => undefined);
+  }
+
   closeAll(): void {
     this.syncAll();
     for (const b of this.blocks) b.close();

@@ -268,6 +268,16 @@ export class FileStore extends BaseStore<FileEntry> {
     this.blocks.syncAll();
   }
 
+  syncAsync(): Promise<void> {
+    if (this.closed) return Promise.resolve(); // close() already wrote and synced everything
+    try {
+      this.throwBackgroundError();
+      return this.blocks.syncAllAsync();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   protected closeBackend(): void {
     if (this.flushHandle !== null) clearImmediate(this.flushHandle);
     this.flushHandle = null;

@@ -77,4 +77,8 @@ export class MemoryStore extends BaseStore<MemoryEntry> {
   }
 
   sync(): void {}
+
+  syncAsync(): Promise<void> {
+    return Promise.resolve();
+  }
 }

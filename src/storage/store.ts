@@ -170,6 +170,8 @@ export interface MessageStore {
   flush(): Promise<void>;
   /** Buffered writes written and fsynced before returning (file store; no-op in memory). */
   sync(): void;
+  /** Like sync(), with the fsync on the thread pool; resolves once what was written before the call is on disk. */
+  syncAsync(): Promise<void>;
   /** Flushes, stops timers, releases files. Further calls throw StoreError "closed" (flush/sync: no-ops). */
   close(): void;
   /** Closes and removes everything the store persisted. */
