@@ -36,7 +36,11 @@ describe("WebSocket users", () => {
       reconnect: false,
     });
     const got: string[] = [];
-    const sub = ws.subscribe(">", { callback: (_e, m) => got.push(m.subject) });
+    const sub = ws.subscribe(">", {
+      callback: (_e, m) => {
+        got.push(m.subject);
+      },
+    });
     await ws.flush();
     tcp.publish("secret.plan", "x");
     tcp.publish("public.news", "y");
