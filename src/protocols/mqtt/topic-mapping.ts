@@ -38,6 +38,8 @@ function convert(mt: string, wildcardsOk: boolean): string {
         out += c === "+" ? "*" : ">";
         break;
       default:
+        // Control characters (CR, LF, tab, ...) would break the NATS protocol line they end up in.
+        if (c < " " || c === "\x7f") throw new TopicError("control characters not supported for MQTT topics");
         out += c;
     }
   }

@@ -37,6 +37,13 @@ describe("mqttTopicToNatsSubject", () => {
     for (const bad of ["a.b", "a b", "a/+", "#"])
       expect(() => mqttTopicToNatsSubject(bad)).toThrow(TopicError);
   });
+
+  it("refuses control characters, which would break the NATS protocol line", () => {
+    for (const bad of ["a\r\nb", "a\nb", "a\tb", "a\x00b", "a\x7fb"]) {
+      expect(() => mqttTopicToNatsSubject(bad)).toThrow(TopicError);
+      expect(() => mqttFilterToNatsSubject(`${bad}/#`)).toThrow(TopicError);
+    }
+  });
 });
 
 describe("mqttFilterToNatsSubject", () => {
