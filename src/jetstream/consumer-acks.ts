@@ -20,6 +20,8 @@ export class ConsumerAcks {
   /** Removals seen from the store, applied after the store is done (it must not be re-entered). */
   private removed: { seq: number; subject: string }[] = [];
   private removalScheduled = false;
+  /** Pending messages a purge removed, until the stream says which purge it was. */
+  private purgedPending: number[] = [];
 
   constructor(private readonly o: Consumer) {}
 
@@ -215,7 +217,12 @@ export class ConsumerAcks {
    * the store returns: a pending message is terminated (decStreamPending), an undelivered one uncounted.
    */
   messageRemoved(seq: number, subject: string, reason: RemoveReason): void {
-    if (this.o.closed || reason === "purge" || reason === "compact") return;
+    if (this.o.closed || reason === "compact") return;
+    if (reason === "purge") {
+      // Only a purge by subject terminates what it removes (see purged); pending ones are all that matter.
+      if (this.o.state.pending.has(seq)) this.purgedPending.push(seq);
+      return;
+    }
     this.removed.push({ seq, subject });
     if (this.removalScheduled) return;
     this.removalScheduled = true;
@@ -235,9 +242,21 @@ export class ConsumerAcks {
     }
   }
 
-  /** A purge moved the stream's first sequence to `firstSeq`. */
-  purged(firstSeq: number): void {
+  /**
+   * A purge moved the stream's (or the filter's) first sequence to `firstSeq`. nats-server's store
+   * reports each message a purge by subject removes, and the consumer terminates those it was waiting
+   * on (advisory, ack floor); a full purge is reported as a whole and only moves the floors.
+   */
+  purged(firstSeq: number, bySubject: boolean): void {
     const o = this.o;
+    const pending = this.purgedPending;
+    this.purgedPending = [];
+    if (bySubject) {
+      for (const seq of pending) {
+        const p = o.state.pending.get(seq);
+        if (p !== undefined) this.term(seq, p.dseq, o.state.deliveryCount(seq));
+      }
+    }
     o.state.purged(firstSeq);
     if (o.state.pending.size === 0) this.stopTimer();
     o.picker.streamNumPending();
@@ -248,5 +267,6 @@ export class ConsumerAcks {
   stop(): void {
     this.stopTimer();
     this.removed = [];
+    this.purgedPending = [];
   }
 }

@@ -208,9 +208,10 @@ export class Consumer implements ConsumerView, StreamListener {
 
   messagesRemoved(firstSeq: number, filter?: string): void {
     if (this.closed) return;
-    if (filter !== undefined && filter !== "" && !this.purgeAffects(filter)) return;
+    const bySubject = filter !== undefined && filter !== "";
+    if (bySubject && !this.purgeAffects(filter)) return;
     const first = firstSeq === 0 ? this.stream.store.state().lastSeq + 1 : firstSeq;
-    this.acks.purged(first);
+    this.acks.purged(first, bySubject);
   }
 
   /** A purge of `filter` concerns this consumer when it overlaps its filter (isFilteredMatch). */
