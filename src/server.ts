@@ -6,6 +6,8 @@ import { join } from "node:path";
 import type { Authenticator } from "./auth/authenticator.js";
 import { buildClientTls, buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
 import { jetStreamEnabledFor } from "./auth/security-config.js";
+import { Cluster } from "./cluster/cluster.js";
+import { clusterOptionsFrom } from "./config/load-cluster.js";
 import type { ServerOptions } from "./config/options.js";
 import { applyReload, planReload } from "./config/reload.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
@@ -47,6 +49,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private websocket: WebsocketService | null = null;
   /** The MQTT edge, when options.mqtt is set. */
   private mqtt: MqttService | null = null;
+  /** Routes to other servers, when a cluster block (or --routes/--cluster) is configured. */
+  cluster: Cluster | null = null;
   /** JetStream, when options.jetstream.enabled. */
   jetstream: JetStream | null = null;
   /** The monitoring endpoints (http_port / https_port) and the closed-connection ring. */
@@ -111,6 +115,7 @@ export class NatsgateServer implements NatsConnectionContext {
       (t) => this.acceptClient(t, "client"),
       tls === undefined ? undefined : (socket) => tls.transport(socket, onTlsError),
     );
+    await this.startCluster();
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (o.websocket) this.websocket = await startWebsocket(this, o.websocket);
@@ -147,6 +152,43 @@ export class NatsgateServer implements NatsConnectionContext {
       if (jetStreamEnabledFor(this.security.config, account.name)) js.enableAccount(account);
   }
 
+  /** Routes start once the client port is known: it is advertised to peers in connect_urls. */
+  private async startCluster(): Promise<void> {
+    const clusterOptions = clusterOptionsFrom(this.options.extra.cluster);
+    if (clusterOptions === null) return;
+    const o = this.options;
+    this.cluster = new Cluster(
+      {
+        serverId: this.serverId,
+        serverName: this.serverName,
+        logger: this.logger,
+        version: NATS_SERVER_COMPAT_VERSION,
+        maxPayload: o.maxPayload,
+        pingIntervalMs: o.pingInterval,
+        maxPingsOut: o.maxPingsOutstanding,
+        maxPending: o.maxPending,
+        writeDeadlineMs: o.writeDeadline,
+        jetstream: o.jetstream.enabled,
+        accounts: () => this.accounts.values(),
+        lookupAccount: (name) => this.lookupAccount(name),
+        clientConnectUrl: () => `${advertiseHost(o.host)}:${this.port}`,
+        newCid: () => this.nextCid++,
+        connectUrlsChanged: () => this.sendAsyncInfo(),
+      },
+      clusterOptions,
+    );
+    await this.cluster.start();
+  }
+
+  /** The cluster changed connect_urls: clients that speak protocol 1 get a fresh INFO (client failover). */
+  private sendAsyncInfo(): void {
+    if (this.shuttingDown || this.clientListener === null) return;
+    this.infoBase = this.buildInfoBase();
+    for (const conn of this.clients.values()) {
+      if (conn.opts.protocol >= 1) conn.sendProto(`INFO ${this.infoJson(conn)} \r\n`);
+    }
+  }
+
   private buildInfoBase(): string {
     const o = this.options;
     const info: Record<string, unknown> = {
@@ -166,6 +208,10 @@ export class NatsgateServer implements NatsConnectionContext {
     }
     info.max_payload = o.maxPayload;
     if (o.jetstream.enabled) info.jetstream = true;
+    if (this.cluster !== null) {
+      info.cluster = this.cluster.clusterName;
+      info.connect_urls = this.cluster.connectUrls();
+    }
     // The closing brace is added per connection, after client_id and client_ip.
     return JSON.stringify(info).slice(0, -1);
   }
@@ -219,6 +265,7 @@ export class NatsgateServer implements NatsConnectionContext {
     const monitorUrl = this.monitoring.url;
     if (monitorUrl !== null) ports.monitoring = [monitorUrl];
     if (this.mqtt !== null) ports.mqtt = [this.mqtt.url];
+    if (this.cluster !== null) ports.cluster = [this.cluster.url];
     mkdirSync(dir, { recursive: true });
     this.portsFile = join(dir, `${programName()}_${process.pid}.ports`);
     writeFileSync(this.portsFile, JSON.stringify(ports));
@@ -279,7 +326,9 @@ export class NatsgateServer implements NatsConnectionContext {
     this.websocket = null;
     const mqttClosing = this.mqtt?.close();
     this.mqtt = null;
-    await Promise.all([closing, wsClosing, mqttClosing]);
+    const clusterClosing = this.cluster?.close();
+    this.cluster = null;
+    await Promise.all([closing, wsClosing, mqttClosing, clusterClosing]);
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
     this.accountLinks.close();

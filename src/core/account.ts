@@ -1,11 +1,35 @@
 // An account: an isolated subject space with its own subscription index. Every connection belongs to one.
 
-import { Sublist } from "./sublist.js";
+import type { ClientHandle } from "./client.js";
+import { type InterestListener, Sublist, type SublistResult } from "./sublist.js";
 
 export const GLOBAL_ACCOUNT = "$G";
 
+/**
+ * Routing for a server in a cluster (src/cluster): delivers to local subscribers and forwards to the
+ * peers whose interest matches. Set on every account of a clustered server, null otherwise, so the
+ * non-clustered hot path pays one null check.
+ */
+export interface RemoteRouting {
+  route(
+    account: Account,
+    sender: ClientHandle | null,
+    subject: string,
+    reply: string | null,
+    headers: Buffer | null,
+    payload: Buffer,
+    result: SublistResult,
+  ): number;
+}
+
 export class Account {
-  readonly sublist = new Sublist();
+  /** Told of every interest change (the cluster layer propagates local interest to peers). */
+  interestListener: InterestListener | null = null;
+  /** See RemoteRouting; null when the server has no routes. */
+  remote: RemoteRouting | null = null;
+  readonly sublist = new Sublist({
+    onInterestChange: (subject, queue, count, sub) => this.interestListener?.(subject, queue, count, sub),
+  });
   /** Connections currently bound to this account. */
   numConnections = 0;
 

@@ -1,7 +1,8 @@
 // The core's view of a connection: anything that can receive routed messages
 // (a NATS client over TCP or WebSocket, an MQTT session, an internal JetStream client).
 
-export type ClientKind = "client" | "websocket" | "mqtt" | "internal";
+/** "route": a cluster peer (src/cluster); its subscriptions stand for the peer's interest. */
+export type ClientKind = "client" | "websocket" | "mqtt" | "internal" | "route";
 
 export interface ClientHandle {
   /** Connection id, unique per server. */

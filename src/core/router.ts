@@ -5,7 +5,6 @@ import type { Account } from "./account.js";
 import type { ClientHandle } from "./client.js";
 import type { Subscription } from "./subscription.js";
 
-
 /**
  * Delivers to all matches; returns the number of deliveries made.
  * `sender` is null for messages injected by the server itself.
@@ -19,6 +18,8 @@ export function route(
   payload: Buffer,
 ): number {
   const result = account.sublist.match(subject);
+  if (account.remote !== null)
+    return account.remote.route(account, sender, subject, reply, headers, payload, result);
   const psubs = result.psubs;
   const qsubs = result.qsubs;
   if (psubs.length === 0 && qsubs.length === 0) return 0;
@@ -48,7 +49,8 @@ export function route(
   return delivered;
 }
 
-function deliverTo(
+/** One delivery with auto-unsubscribe accounting; false when the subscriber could not take it. */
+export function deliverTo(
   sub: Subscription,
   subject: string,
   reply: string | null,

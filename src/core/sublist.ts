@@ -42,7 +42,13 @@ export interface SublistStats {
 }
 
 /** Called with the new number of subscriptions on (subject, queue) after it changes (0 = interest gone). */
-export type InterestListener = (subject: string, queue: string | null, count: number) => void;
+export type InterestListener = (
+  subject: string,
+  queue: string | null,
+  count: number,
+  /** The subscription whose insert or removal caused the change (absent from forEachInterest). */
+  sub?: Subscription,
+) => void;
 
 export interface SublistOptions {
   /** Cache match results (default true). nats-server allows turning it off for very high interest churn. */
@@ -105,7 +111,7 @@ export class Sublist {
     this.inserts++;
     this.genid++;
     this.addToCache(sub);
-    this.onInterestChange?.(sub.subject, sub.queue, count);
+    this.onInterestChange?.(sub.subject, sub.queue, count, sub);
     return true;
   }
 
@@ -114,7 +120,7 @@ export class Sublist {
     const left = this.removeFromTrie(sub);
     if (left < 0) return false;
     this.removeFromCache(sub.subject);
-    this.onInterestChange?.(sub.subject, sub.queue, left);
+    this.onInterestChange?.(sub.subject, sub.queue, left, sub);
     return true;
   }
 
@@ -133,7 +139,7 @@ export class Sublist {
         const left = this.removeFromTrie(sub);
         if (left < 0) continue;
         removed++;
-        this.onInterestChange?.(sub.subject, sub.queue, left);
+        this.onInterestChange?.(sub.subject, sub.queue, left, sub);
       }
     } finally {
       this.cacheEnabled = wasEnabled;
