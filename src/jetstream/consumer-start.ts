@@ -57,8 +57,10 @@ export function selectStart(
   else if (sseq > state.lastSeq) sseq = state.lastSeq + 1;
   s.sseq = sseq;
   s.dseq = 1;
+  // nats-server sets the ack floor to sseq-1 here, but then reloads the consumer store's state, in
+  // which only the delivered sequence was set: a new consumer reports (and uses) an ack floor of 0/0.
   s.adflr = 0;
-  s.asflr = sseq - 1;
+  s.asflr = 0;
   return skip;
 }
 

@@ -47,7 +47,10 @@ function describeMsg(m: Msg): string {
     .replace(/^(\$JS\.FC\.[^.]+\.[^.]+)\.[0-9A-Za-z]{4}$/, "$1.<id>");
   // Advisories are compared field by field (their id and timestamp differ per run); big payloads by size.
   const data = m.subject.startsWith("$JS.EVENT.")
-    ? m.string().replace(/"(id|timestamp)":"[^"]*"/g, '"$1":"<x>"')
+    ? m
+        .string()
+        .replace(/"(id|timestamp)":"[^"]*"/g, '"$1":"<x>"')
+        .replace(/"ack_time":\d+/, '"ack_time":"<x>"')
     : m.data.length > 40
       ? `<${m.data.length} bytes>`
       : m.string();
@@ -82,7 +85,8 @@ async function run(port: number, scenario: Scenario): Promise<string[]> {
       const done = (async () => {
         for await (const m of sub) {
           got.push(m);
-          if (got.length >= count) break;
+          // A 4xx status ends the request on both servers; `count` bounds everything else.
+          if (got.length >= count || (m.headers?.code ?? 0) >= 400) break;
         }
       })();
       nc.publish(
@@ -407,6 +411,98 @@ scenarios["limits remove pending messages"] = async (c) => {
   c.log(`terminated: ${terminated.length}`);
   await c.req("$JS.API.CONSUMER.INFO.L.A");
   await c.pull("L", "A", { batch: 5, no_wait: true }, 4);
+};
+
+scenarios["advisories: nak, term, max deliveries, ack metric"] = async (c) => {
+  await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
+  for (let i = 0; i < 3; i++) await c.pub("s.a", `m${i}`);
+  await c.setup(
+    "$JS.API.CONSUMER.CREATE.S.A",
+    create({
+      durable_name: "A",
+      ack_policy: "explicit",
+      ack_wait: 150e6,
+      max_deliver: 2,
+      sample_freq: "100%",
+    }),
+  );
+  const msgs = await c.pull("S", "A", { batch: 3 }, 3);
+  await c.collect("$JS.EVENT.>", 3, async () => {
+    await c.nc.request(msgs[0]!.reply!, "-NAK", { timeout: 1000 });
+    await c.nc.request(msgs[1]!.reply!, "+TERM", { timeout: 1000 });
+    await c.nc.request(msgs[2]!.reply!, "+ACK", { timeout: 1000 });
+  });
+  const redo = await c.pull("S", "A", { batch: 1 }, 1);
+  await c.collect("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>", 1, async () => {
+    c.log(`redelivered dc ${redo[0]?.reply?.split(".")[4]}`);
+    await c.pull("S", "A", { batch: 1, expires: 500e6 }, 1);
+  });
+  await c.req("$JS.API.CONSUMER.INFO.S.A");
+};
+
+scenarios["ack all, ack none and retention"] = async (c) => {
+  await c.setup("$JS.API.STREAM.CREATE.I", {
+    name: "I",
+    subjects: ["i.*"],
+    storage: "memory",
+    retention: "interest",
+  });
+  await c.setup("$JS.API.CONSUMER.CREATE.I.ALL", {
+    stream_name: "I",
+    config: { durable_name: "ALL", ack_policy: "all" },
+  });
+  await c.setup("$JS.API.CONSUMER.CREATE.I.NONE", {
+    stream_name: "I",
+    config: { durable_name: "NONE", ack_policy: "none", filter_subject: "i.a" },
+  });
+  for (let i = 0; i < 4; i++) await c.pub(i < 2 ? "i.a" : "i.b", `m${i}`);
+  const all = await c.pull("I", "ALL", { batch: 4 }, 4);
+  await c.nc.request(all[2]!.reply!, "+ACK", { timeout: 1000 });
+  await c.req("$JS.API.CONSUMER.INFO.I.ALL");
+  await c.req("$JS.API.STREAM.INFO.I");
+  await c.pull("I", "NONE", { batch: 5, no_wait: true }, 3);
+  await c.req("$JS.API.CONSUMER.INFO.I.NONE");
+  await c.req("$JS.API.STREAM.INFO.I");
+  await c.req("$JS.API.CONSUMER.DELETE.I.ALL");
+  await c.req("$JS.API.STREAM.INFO.I");
+  await c.setup("$JS.API.STREAM.CREATE.W", {
+    name: "W",
+    subjects: ["w.*"],
+    storage: "memory",
+    retention: "workqueue",
+  });
+  for (let i = 0; i < 3; i++) await c.pub("w.a", `w${i}`);
+  await c.setup("$JS.API.CONSUMER.CREATE.W.Q", {
+    stream_name: "W",
+    config: { durable_name: "Q", ack_policy: "explicit" },
+  });
+  const q = await c.pull("W", "Q", { batch: 3 }, 3);
+  await c.nc.request(q[1]!.reply!, "+ACK", { timeout: 1000 });
+  await c.req("$JS.API.STREAM.INFO.W");
+  await c.req("$JS.API.CONSUMER.INFO.W.Q");
+};
+
+scenarios["deliver policies and num_pending"] = async (c) => {
+  await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
+  for (const s of ["a", "b", "a", "c", "b", "a"]) await c.pub(`s.${s}`, s);
+  const configs: Record<string, unknown>[] = [
+    { deliver_policy: "all" },
+    { deliver_policy: "last" },
+    { deliver_policy: "last", filter_subject: "s.c" },
+    { deliver_policy: "new" },
+    { deliver_policy: "by_start_sequence", opt_start_seq: 4 },
+    { deliver_policy: "by_start_sequence", opt_start_seq: 40 },
+    { deliver_policy: "last_per_subject", filter_subject: "s.*" },
+    { deliver_policy: "last_per_subject", filter_subject: "s.b" },
+    { deliver_policy: "all", filter_subject: "s.a", headers_only: true },
+  ];
+  let i = 0;
+  for (const cfg of configs) {
+    const name = `C${i++}`;
+    await c.req(`$JS.API.CONSUMER.CREATE.S.${name}`, create({ name, ack_policy: "none", ...cfg }));
+    await c.pull("S", name, { batch: 10, no_wait: true }, 11);
+    await c.req(`$JS.API.CONSUMER.INFO.S.${name}`);
+  }
 };
 
 function headersOf(values: Record<string, string>) {
