@@ -505,6 +505,52 @@ scenarios["deliver policies and num_pending"] = async (c) => {
   }
 };
 
+scenarios["updates, push max_ack_pending, inactive ephemerals"] = async (c) => {
+  await c.setup("$JS.API.STREAM.CREATE.S", STREAM);
+  for (let i = 0; i < 4; i++) await c.pub("s.a", `m${i}`);
+  await c.req(
+    "$JS.API.CONSUMER.CREATE.S.U",
+    create({ durable_name: "U", ack_policy: "explicit", max_ack_pending: 2, deliver_subject: "push.u" }),
+  );
+  await c.req(
+    "$JS.API.CONSUMER.CREATE.S.U",
+    create({
+      durable_name: "U",
+      ack_policy: "explicit",
+      max_ack_pending: 3,
+      deliver_subject: "push.u",
+      description: "d",
+      sample_freq: "10",
+    }),
+  );
+  await c.req(
+    "$JS.API.CONSUMER.CREATE.S.U",
+    create({ durable_name: "U", ack_policy: "explicit", deliver_subject: "push.u", idle_heartbeat: 1e9 }),
+  );
+  await c.req(
+    "$JS.API.CONSUMER.CREATE.S.U",
+    create({
+      durable_name: "U",
+      ack_policy: "explicit",
+      deliver_subject: "push.u",
+      flow_control: true,
+      idle_heartbeat: 1e9,
+    }),
+  );
+  const got = await c.collect("push.u", 3, async () => {});
+  await c.req("$JS.API.CONSUMER.INFO.S.U");
+  await c.collect("push.u", 1, async () => {
+    await c.nc.request(got[0]!.reply!, "+ACK", { timeout: 1000 });
+  });
+  await c.req(
+    "$JS.API.CONSUMER.CREATE.S.E",
+    create({ name: "E", ack_policy: "explicit", inactive_threshold: 300e6 }),
+  );
+  await c.req("$JS.API.CONSUMER.INFO.S.E");
+  await new Promise((r) => setTimeout(r, 1700));
+  await c.req("$JS.API.CONSUMER.INFO.S.E");
+};
+
 function headersOf(values: Record<string, string>) {
   const h = natsHeaders();
   for (const [k, v] of Object.entries(values)) h.set(k, v);
