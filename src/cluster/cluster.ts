@@ -43,7 +43,8 @@ export class Cluster implements RouteHost {
   /** Connections whose INFO has not been processed yet (or duplicates being closed). */
   private readonly pending = new Set<RouteConnection>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly interest: LocalInterest;
+  /** Local interest, shared with the leaf nodes when both are configured. */
+  readonly interest = new LocalInterest();
   private listener: BoundListener | null = null;
   private closing = false;
   private name: string;
@@ -55,12 +56,11 @@ export class Cluster implements RouteHost {
   ) {
     this.dynamicName = options.name === undefined;
     this.name = options.name ?? newServerId();
-    this.interest = new LocalInterest(
-      () => this.allRouteConnections(),
-      (line) => {
-        for (const r of this.routes.values()) r.sendProto(line);
-      },
-    );
+    this.interest.addHolders(() => this.allRouteConnections());
+    this.interest.addListener((account, subject, queue, count) => {
+      const line = interestLine(account.name, subject, queue, count);
+      for (const r of this.routes.values()) r.sendProto(line);
+    });
   }
 
   get logger(): Logger {
@@ -238,7 +238,7 @@ export class Cluster implements RouteHost {
     this.logger.info(
       `${route.label()} - Route registered with server "${info.server_name ?? info.server_id}"`,
     );
-    this.interest.sendAll(route);
+    this.sendAllInterest(route);
     if (this.routes.size > 1) this.gossip(route, info);
     if (!this.options.noAdvertise && route.connectUrls.length > 0) this.server.connectUrlsChanged();
     return true;
@@ -296,6 +296,19 @@ export class Cluster implements RouteHost {
     return true;
   }
 
+  /** Our whole local interest, batched (route.go sendSubsToRoute). */
+  private sendAllInterest(route: RouteConnection): void {
+    let text = "";
+    this.interest.forEach((account, subject, queue, count) => {
+      text += interestLine(account.name, subject, queue, count);
+      if (text.length > 64 * 1024) {
+        route.sendProto(text);
+        text = "";
+      }
+    });
+    if (text !== "") route.sendProto(text);
+  }
+
   private allRouteConnections(): RouteConnection[] {
     return [...this.routes.values(), ...this.pending];
   }
@@ -340,6 +353,13 @@ export class Cluster implements RouteHost {
     if (!o.noAdvertise) info.connect_urls = [this.server.clientConnectUrl()];
     return `INFO ${JSON.stringify(info)}\r\n`;
   }
+}
+
+/** RS+ with the queue weight, or RS- when the interest is gone (route.go addRouteSubOrUnsubProtoToBuf). */
+function interestLine(account: string, subject: string, queue: string | null, count: number): string {
+  if (count === 0)
+    return queue === null ? `RS- ${account} ${subject}\r\n` : `RS- ${account} ${subject} ${queue}\r\n`;
+  return queue === null ? `RS+ ${account} ${subject}\r\n` : `RS+ ${account} ${subject} ${queue} ${count}\r\n`;
 }
 
 function advertiseHost(host: string): string {

@@ -1,5 +1,5 @@
-// This server's own interest per account (subscriptions of clients, MQTT, JetStream; not of routes), kept
-// as counts per subject and queue group and propagated to routes as RS+/RS- (route.go updateRouteSubscriptionMap).
+// This server's own interest per account (subscriptions of clients, MQTT, JetStream; not of routes or leaf
+// nodes), kept as counts per subject and queue group, so routes (RS+/RS-) and leaf nodes (LS+/LS-) can follow it.
 
 import type { Account } from "../core/account.js";
 import type { Subscription } from "../core/subscription.js";
@@ -11,27 +11,44 @@ interface Entry {
   count: number;
 }
 
-/** A connection holding peer interest, asked whether it holds the RS+ key (to tell local counts from totals). */
+/** A connection holding peer interest, asked whether it holds a key (to tell local counts from totals). */
 export interface InterestHolder {
   holds(key: string): boolean;
 }
 
+/**
+ * Told when local interest changes in a way peers must learn: plain subjects on 0 <-> 1, queue groups on
+ * every weight change. `count` 0 means the interest is gone.
+ */
+export type LocalInterestListener = (
+  account: Account,
+  subject: string,
+  queue: string | null,
+  count: number,
+) => void;
+
 export class LocalInterest {
   private readonly byAccount = new Map<Account, Map<string, Entry>>();
+  private readonly holderSources: (() => Iterable<InterestHolder>)[] = [];
+  private readonly listeners: LocalInterestListener[] = [];
 
-  constructor(
-    private readonly holders: () => Iterable<InterestHolder>,
-    /** Sends one RS+/RS- line to every registered route. */
-    private readonly broadcast: (line: string) => void,
-  ) {}
+  /** Peers whose subscriptions sit in the sublists too (their counts are not ours). */
+  addHolders(source: () => Iterable<InterestHolder>): void {
+    this.holderSources.push(source);
+  }
 
-  /** Counts the account's current local subscriptions and follows its changes from now on. */
+  addListener(listener: LocalInterestListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Counts the account's current local subscriptions and follows its changes from now on (once per account). */
   attach(account: Account): void {
+    if (this.byAccount.has(account)) return;
     const entries = new Map<string, Entry>();
     this.byAccount.set(account, entries);
     account.sublist.forEach((sub) => {
       if (sub instanceof RouteSubscription) return;
-      const key = keyOf(account.name, sub.subject, sub.queue);
+      const key = interestKey(account.name, sub.subject, sub.queue);
       const e = entries.get(key);
       if (e === undefined) entries.set(key, { subject: sub.subject, queue: sub.queue, count: 1 });
       else e.count++;
@@ -45,19 +62,10 @@ export class LocalInterest {
     account.interestListener = null;
   }
 
-  /** The full local interest, sent to a route once it is registered (route.go sendSubsToRoute). */
-  sendAll(route: { sendProto(text: string): void }): void {
-    let text = "";
-    for (const [account, entries] of this.byAccount) {
-      for (const e of entries.values()) {
-        text += subLine(account.name, e);
-        if (text.length > 64 * 1024) {
-          route.sendProto(text);
-          text = "";
-        }
-      }
-    }
-    if (text !== "") route.sendProto(text);
+  /** Visits the full local interest (sent to a peer once it is registered, route.go sendSubsToRoute). */
+  forEach(fn: (account: Account, subject: string, queue: string | null, count: number) => void): void {
+    for (const [account, entries] of this.byAccount)
+      for (const e of entries.values()) fn(account, e.subject, e.queue, e.count);
   }
 
   private changed(
@@ -70,34 +78,23 @@ export class LocalInterest {
     if (sub === undefined || sub instanceof RouteSubscription) return;
     const entries = this.byAccount.get(account);
     if (entries === undefined) return;
-    const key = keyOf(account.name, subject, queue);
+    const key = interestKey(account.name, subject, queue);
     let remote = 0;
-    for (const h of this.holders()) if (h.holds(key)) remote++;
+    for (const source of this.holderSources) for (const h of source()) if (h.holds(key)) remote++;
     const local = Math.max(0, total - remote);
     const e = entries.get(key);
     const before = e?.count ?? 0;
     if (local === before) return;
-    if (local === 0) {
-      entries.delete(key);
-      this.broadcast(
-        queue === null ? `RS- ${account.name} ${subject}\r\n` : `RS- ${account.name} ${subject} ${queue}\r\n`,
-      );
-      return;
-    }
-    const entry = e ?? { subject, queue, count: 0 };
-    entry.count = local;
-    if (e === undefined) entries.set(key, entry);
-    // Plain interest is binary (sent on 0 -> 1); queue groups carry their weight, sent on every change.
-    if (queue !== null || before === 0) this.broadcast(subLine(account.name, entry));
+    if (local === 0) entries.delete(key);
+    else if (e === undefined) entries.set(key, { subject, queue, count: local });
+    else e.count = local;
+    // Plain interest is binary (told on 0 <-> 1); queue groups carry their weight, told on every change.
+    if (queue === null && local > 0 && before > 0) return;
+    for (const l of this.listeners) l(account, subject, queue, local);
   }
 }
 
-function keyOf(account: string, subject: string, queue: string | null): string {
+/** `<account> <subject>[ <queue>]`: the RS+ key of nats-server, used for every peer's subscriptions here. */
+export function interestKey(account: string, subject: string, queue: string | null): string {
   return queue === null ? `${account} ${subject}` : `${account} ${subject} ${queue}`;
-}
-
-function subLine(account: string, e: Entry): string {
-  return e.queue === null
-    ? `RS+ ${account} ${e.subject}\r\n`
-    : `RS+ ${account} ${e.subject} ${e.queue} ${e.count}\r\n`;
 }
