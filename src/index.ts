@@ -1,12 +1,12 @@
 // The library API: start a real natsgate server in-process, e.g. inside a project's own tests.
 
-import { type ServerOptionsInput, resolveOptions } from "./config/options.js";
+import { resolveOptions, type ServerOptionsInput } from "./config/options.js";
 import { NatsgateServer } from "./server.js";
-import { type Logger, createLogger, silentLogger } from "./util/logger.js";
+import { createLogger, type Logger, silentLogger } from "./util/logger.js";
 
 export type { ServerOptions, ServerOptionsInput } from "./config/options.js";
 export { NatsgateServer } from "./server.js";
-export { NATSGATE_VERSION, NATS_SERVER_COMPAT_VERSION } from "./version.js";
+export { NATS_SERVER_COMPAT_VERSION, NATSGATE_VERSION } from "./version.js";
 
 export interface CreateServerOptions extends ServerOptionsInput {
   /** A pino logger, `true` for logging to stdout, or false/absent for silence (the default when embedded). */
@@ -21,7 +21,12 @@ export async function createServer(input: CreateServerOptions = {}): Promise<Nat
   const options = resolveOptions({ host, port: 0, httpHost: host, ...rest });
   const log =
     logger === true
-      ? createLogger({ debug: options.debug, trace: options.trace, logtime: options.logtime, logFile: options.logFile })
+      ? createLogger({
+          debug: options.debug,
+          trace: options.trace,
+          logtime: options.logtime,
+          logFile: options.logFile,
+        })
       : logger === false || logger === undefined
         ? silentLogger()
         : logger;

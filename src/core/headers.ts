@@ -20,7 +20,12 @@ export function headerValue(block: Buffer | null, name: string): string | null {
     const lineEnd = text.indexOf("\r\n", lineStart);
     if (lineEnd === -1 || lineEnd === lineStart) return null;
     const colon = text.indexOf(":", lineStart);
-    if (colon > lineStart && colon < lineEnd && colon - lineStart === name.length && text.startsWith(name, lineStart)) {
+    if (
+      colon > lineStart &&
+      colon < lineEnd &&
+      colon - lineStart === name.length &&
+      text.startsWith(name, lineStart)
+    ) {
       return Buffer.from(text.slice(colon + 1, lineEnd).trim(), "latin1").toString("utf8");
     }
     from = lineEnd;

@@ -43,7 +43,8 @@ export class InternalClient implements ClientHandle {
 
   subscribe(subject: string, handler: InternalHandler, queue: string | null = null): Subscription {
     const sub = new InternalSubscription(this, subject, queue, String(this.nextSid++), handler);
-    if (!this.account.sublist.insert(sub)) throw new Error(`invalid subject for internal subscription: ${subject}`);
+    if (!this.account.sublist.insert(sub))
+      throw new Error(`invalid subject for internal subscription: ${subject}`);
     this.subs.add(sub);
     return sub;
   }
@@ -60,7 +61,13 @@ export class InternalClient implements ClientHandle {
     return route(this.account, this, subject, reply, headers, payload);
   }
 
-  deliver(sub: Subscription, subject: string, reply: string | null, headers: Buffer | null, payload: Buffer): boolean {
+  deliver(
+    sub: Subscription,
+    subject: string,
+    reply: string | null,
+    headers: Buffer | null,
+    payload: Buffer,
+  ): boolean {
     if (this.closed) return false;
     (sub as InternalSubscription).handler(sub, subject, reply, headers, payload);
     return true;

@@ -63,7 +63,8 @@ export class OutboundBuffer {
     if (this.pos > 0) {
       out.push(this.buf.subarray(0, this.pos));
       // The rest of the current chunk stays usable: the taken part is never written again.
-      this.buf = this.buf.length - this.pos >= 1024 ? this.buf.subarray(this.pos) : Buffer.allocUnsafe(this.chunkSize);
+      this.buf =
+        this.buf.length - this.pos >= 1024 ? this.buf.subarray(this.pos) : Buffer.allocUnsafe(this.chunkSize);
       this.pos = 0;
     }
     this.chunks = [];
