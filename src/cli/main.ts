@@ -8,6 +8,7 @@ import { defaultOptions, type ServerOptions } from "../config/options.js";
 import { NatsgateServer } from "../server.js";
 import { createLogger } from "../util/logger.js";
 import { NATS_SERVER_COMPAT_VERSION, NATSGATE_VERSION } from "../version.js";
+import { isManagementCommand } from "./commands/command-words.js";
 import { mergeOptions, parseFlags, usageText } from "./flags.js";
 
 function fail(message: string, code = 1): never {
@@ -16,6 +17,11 @@ function fail(message: string, code = 1): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `natsgate stream ls`, `natsgate pub ...`: the management client, loaded only when asked for.
+  if (isManagementCommand(argv)) {
+    const { runManagementCommand } = await import("./commands/run.js");
+    process.exit(await runManagementCommand(argv));
+  }
   let flags: ReturnType<typeof parseFlags>;
   try {
     flags = parseFlags(argv);
