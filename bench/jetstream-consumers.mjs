@@ -24,7 +24,8 @@ const quick = args.includes("--quick");
 const MESSAGES = Number(flag("messages", quick ? 20_000 : 200_000));
 const ROUNDS = Number(flag("rounds", quick ? 1 : 3));
 const NATSGATE_MAIN = flag("natsgate", fileURLToPath(new URL("../dist/cli/main.js", import.meta.url)));
-const PIN = !args.includes("--no-pin") && os.availableParallelism() >= 2 && !spawnSync("taskset", ["--version"]).error;
+const PIN =
+  !args.includes("--no-pin") && os.availableParallelism() >= 2 && !spawnSync("taskset", ["--version"]).error;
 const PAYLOAD = new Uint8Array(16).fill(120);
 const TICKS = clockTicks();
 
@@ -134,7 +135,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const names = spawnSync("nats-server", ["--version"]).error ? ["natsgate"] : ["natsgate", "nats-server"];
-  console.log(`JetStream consumers: ${MESSAGES} x 16 B per round, ${ROUNDS} rounds, pinning ${PIN ? "on" : "off"}`);
+  console.log(
+    `JetStream consumers: ${MESSAGES} x 16 B per round, ${ROUNDS} rounds, pinning ${PIN ? "on" : "off"}`,
+  );
   const servers = {};
   for (const n of names) servers[n] = await startServer(n);
   let index = 0;
@@ -153,8 +156,12 @@ async function main() {
         }
       }
       const med = Object.fromEntries(names.map((n) => [n, median(results[n].map((x) => x.rate))]));
-      const ratio = med["nats-server"] ? ` (natsgate/nats-server ${(med.natsgate / med["nats-server"]).toFixed(2)})` : "";
-      console.log(`${workload}: ${names.map((n) => `${n} ${Math.round(med[n]).toLocaleString()} msgs/s`).join(", ")}${ratio}`);
+      const ratio = med["nats-server"]
+        ? ` (natsgate/nats-server ${(med.natsgate / med["nats-server"]).toFixed(2)})`
+        : "";
+      console.log(
+        `${workload}: ${names.map((n) => `${n} ${Math.round(med[n]).toLocaleString()} msgs/s`).join(", ")}${ratio}`,
+      );
     }
   } finally {
     for (const n of names) await stopServer(servers[n]);

@@ -3,7 +3,8 @@
 
 import type { MessageStore } from "../storage/store.js";
 import type { AckState } from "./ack-tracker.js";
-import { type ConsumerConfig, parseRfc3339 } from "./consumer-config.js";
+import type { ConsumerConfig } from "./consumer-config.js";
+import { parseRfc3339 } from "./consumer-time.js";
 
 /** last_per_subject: the newest sequence of each matching subject, visited before resuming at `resume`. */
 export interface SkipList {
