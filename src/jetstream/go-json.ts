@@ -67,16 +67,17 @@ export function readBool(obj: JsonObject | null, name: string): boolean | undefi
 
 const INT_RANGES = {
   int32: [-(2 ** 31), 2 ** 31 - 1],
-  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  int64: [-(2 ** 63), 2 ** 63 - 1],
   uint16: [0, 65535],
-  uint64: [0, Number.MAX_SAFE_INTEGER],
+  uint64: [0, 2 ** 64 - 1],
 } as const;
 
 export type IntKind = keyof typeof INT_RANGES;
 
 /**
- * An integer field. JavaScript cannot hold all of int64/uint64 exactly; values beyond 2^53 are
- * refused rather than silently rounded (nats-server would accept them up to 2^63).
+ * An integer field, accepted over Go's whole int64/uint64 range as nats-server does. Past 2^53 a
+ * double holds only multiples of a power of two; the nanosecond durations clients send there
+ * (`max_age` of a year: 31536000000000000) are such multiples and come back unchanged.
  */
 export function readInt(obj: JsonObject | null, name: string, kind: IntKind = "int64"): number | undefined {
   const v = field(obj, name);
