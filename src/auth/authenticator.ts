@@ -24,6 +24,16 @@ export interface AuthContext {
   certNames?: string[];
 }
 
+/** The connection type a user's allowed_connection_types names (nats-server connectionTypeAllowed). */
+export function connectionType(kind: AuthContext["kind"]): string {
+  return kind === "websocket" ? "WEBSOCKET" : kind === "mqtt" ? "MQTT" : "STANDARD";
+}
+
+/** True when `allowed` is empty/absent or names the context's connection type. */
+export function connectionTypeAllowed(allowed: readonly string[] | undefined, ctx: AuthContext): boolean {
+  return allowed === undefined || allowed.length === 0 || allowed.includes(connectionType(ctx.kind));
+}
+
 export interface Identity {
   /** Account name the connection is bound to. */
   account: string;

@@ -5,7 +5,13 @@
 import bcrypt from "bcryptjs";
 import { GLOBAL_ACCOUNT } from "../core/account.js";
 import { Permissions } from "../core/permissions.js";
-import type { AuthContext, Authenticator, ConnectCredentials, Identity } from "./authenticator.js";
+import {
+  type AuthContext,
+  type Authenticator,
+  type ConnectCredentials,
+  connectionTypeAllowed,
+  type Identity,
+} from "./authenticator.js";
 import { verifyNonceSignature } from "./nkey-verify.js";
 import type { SecurityConfig, UserConfig } from "./security-config.js";
 import { isBcrypt, secretMatches } from "./simple-auth.js";
@@ -63,7 +69,8 @@ export class ConfiguredAuthenticator implements Authenticator {
     if (!this.required) return { account: GLOBAL_ACCOUNT };
     if (this.nkeys.size > 0 && creds.nkey) {
       const entry = this.nkeys.get(creds.nkey);
-      if (entry === undefined) return null;
+      if (entry === undefined || !connectionTypeAllowed(entry.config.allowedConnectionTypes, ctx))
+        return null;
       return verifyNonceSignature(creds.nkey, ctx.nonce, creds.sig) ? entry.identity : null;
     }
     if (this.users.size > 0) return this.authenticateUser(creds, ctx);
@@ -86,7 +93,7 @@ export class ConfiguredAuthenticator implements Authenticator {
     const noAuth = this.config.noAuthUser;
     if (noAuth !== undefined && !creds.user && !creds.pass && !creds.authToken) {
       const entry = this.users.get(noAuth);
-      if (entry !== undefined) {
+      if (entry !== undefined && connectionTypeAllowed(entry.config.allowedConnectionTypes, ctx)) {
         user = noAuth;
         pass = entry.config.password;
         if (pass === undefined || !isBcrypt(pass)) return entry.identity;
@@ -96,7 +103,7 @@ export class ConfiguredAuthenticator implements Authenticator {
     }
     if (!user) return null;
     const entry = this.users.get(user);
-    if (entry === undefined) {
+    if (entry === undefined || !connectionTypeAllowed(entry.config.allowedConnectionTypes, ctx)) {
       this.burnCompare(pass);
       return null;
     }
@@ -109,7 +116,8 @@ export class ConfiguredAuthenticator implements Authenticator {
   private authenticateCert(ctx: AuthContext): Identity | null {
     for (const name of ctx.certNames ?? []) {
       const entry = this.users.get(name) ?? this.findByDn(name);
-      if (entry !== undefined) return entry.identity;
+      if (entry !== undefined && connectionTypeAllowed(entry.config.allowedConnectionTypes, ctx))
+        return entry.identity;
     }
     return null;
   }

@@ -5,7 +5,13 @@
 import { readFileSync } from "node:fs";
 import type { ServerOptions } from "../config/options.js";
 import { Permissions, type PermissionsConfig, type SubjectPermissionConfig } from "../core/permissions.js";
-import type { AuthContext, Authenticator, ConnectCredentials, Identity } from "./authenticator.js";
+import {
+  type AuthContext,
+  type Authenticator,
+  type ConnectCredentials,
+  connectionTypeAllowed,
+  type Identity,
+} from "./authenticator.js";
 import {
   type AccountNats,
   type Claims,
@@ -155,6 +161,15 @@ export class JwtAuthenticator implements Authenticator {
     const user = decodeVerifiedJwt<UserNats>(creds.jwt);
     if (user === null || (user.nats.type !== undefined && user.nats.type !== "user")) return null;
     if (!isCurrent(user)) return null;
+    const types = user.nats.allowed_connection_types;
+    if (
+      Array.isArray(types) &&
+      !connectionTypeAllowed(
+        types.map((t) => String(t).toUpperCase()),
+        ctx,
+      )
+    )
+      return null;
     const accountKey = user.nats.issuer_account ?? user.iss;
     const account = this.mode.accounts.get(accountKey);
     if (account === undefined || !isCurrent(account)) return null;

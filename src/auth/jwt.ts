@@ -16,6 +16,7 @@ export interface UserNats {
   /** Response permission: max responses and ttl in nanoseconds. */
   resp?: { max?: number; ttl?: number };
   bearer_token?: boolean;
+  allowed_connection_types?: string[];
 }
 
 export interface JwtExport {

@@ -20,6 +20,19 @@ export interface UserConfig {
   nkey?: string;
   account: string;
   permissions?: PermissionsConfig;
+  /** allowed_connection_types: STANDARD, WEBSOCKET, MQTT, ... (upper case); absent = any. */
+  allowedConnectionTypes?: string[];
+}
+
+/** nats-server convertAllowedConnectionTypes (jwt.ConnectionType*). */
+const CONNECTION_TYPES = new Set(["STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS"]);
+
+export function connectionTypes(v: unknown): string[] {
+  const list = strList(v, "allowed connection types").map((t) => t.toUpperCase());
+  const unknown = list.filter((t) => !CONNECTION_TYPES.has(t));
+  if (unknown.length > 0)
+    throw new SecurityConfigError(`invalid connection types ${JSON.stringify(unknown)}`);
+  return list;
 }
 
 export interface ExportConfig {
@@ -154,7 +167,8 @@ function parseUsers(v: unknown, account: string, defaults: PermissionsConfig | u
       else if (k === "pass" || k === "password") user.password = str(val, "password");
       else if (k === "permission" || k === "permissions" || k === "authorization")
         user.permissions = parsePermissions(val);
-      else if (k === "allowed_connection_types" || k === "connection_types" || k === "clients") continue;
+      else if (k === "allowed_connection_types" || k === "connection_types" || k === "clients")
+        user.allowedConnectionTypes = connectionTypes(val);
       else throw new SecurityConfigError(`unknown field "${k}" in user entry`);
     }
     if (user.nkey === undefined && user.user === undefined)

@@ -20,6 +20,8 @@ authorization {
     { user: svc, password: svc, permissions: { subscribe: "req.>", allow_responses: true } }
     { user: svc2, password: svc2, permissions: { subscribe: "req.>", allow_responses: { max: 2, expires: "1m" } } }
     { user: anon, password: anon, permissions: { publish: { deny: "nope.>" } } }
+    { user: mqttonly, password: m, allowed_connection_types: ["MQTT"] }
+    { user: tcponly, password: t, allowed_connection_types: ["STANDARD"] }
   ]
 }
 `;
@@ -51,6 +53,8 @@ export async function runAuthMatrix(port: number): Promise<Outcomes> {
       ["alice bad", { user: "alice", pass: "nope" }],
       ["unknown user", { user: "mallory", pass: "x" }],
       ["bob no pass", { user: "bob" }],
+      ["mqtt-only user over tcp", { user: "mqttonly", pass: "m" }],
+      ["standard-only user over tcp", { user: "tcponly", pass: "t" }],
     ] as const) {
       const { c, result } = await login(port, creds);
       clients.push(c);

@@ -28,6 +28,8 @@ describe("authorization users and permissions", () => {
     expect(out["login alice bad"]).toBe("closed: -ERR 'Authorization Violation'");
     expect(out["login unknown user"]).toBe("closed: -ERR 'Authorization Violation'");
     expect(out["login bob no pass"]).toBe("closed: -ERR 'Authorization Violation'");
+    expect(out["login mqtt-only user over tcp"]).toBe("closed: -ERR 'Authorization Violation'");
+    expect(out["login standard-only user over tcp"]).toBe("ok");
   });
 
   it("checks publish allow and deny lists, keeping the connection", () => {

@@ -72,4 +72,15 @@ describe("ConfiguredAuthenticator", () => {
     expect(a.authenticate({ nkey: kp.getPublicKey(), sig }, { ...ctx, nonce })?.user).toBe(kp.getPublicKey());
     expect(a.authenticate({ nkey: kp.getPublicKey(), sig }, { ...ctx, nonce: "other-nonce-xyz" })).toBeNull();
   });
+
+  it("honours allowed_connection_types", () => {
+    const a = auth(
+      'authorization { users = [ { user: m, password: m, allowed_connection_types: ["MQTT"] } ] }',
+    );
+    expect(a.authenticate({ user: "m", pass: "m" }, ctx)).toBeNull();
+    expect(a.authenticate({ user: "m", pass: "m" }, { ...ctx, kind: "mqtt" })?.user).toBe("m");
+    expect(() =>
+      auth('authorization { users = [ { user: m, allowed_connection_types: ["CARRIER_PIGEON"] } ] }'),
+    ).toThrow("invalid connection types");
+  });
 });
