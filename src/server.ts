@@ -7,7 +7,10 @@ import type { Authenticator } from "./auth/authenticator.js";
 import { buildClientTls, buildSecurity, type ServerSecurity, setupAccounts } from "./auth/build-auth.js";
 import { jetStreamEnabledFor } from "./auth/security-config.js";
 import { Cluster } from "./cluster/cluster.js";
+import { LeafNodes } from "./cluster/leaf-nodes.js";
+import { LocalInterest } from "./cluster/local-interest.js";
 import { clusterOptionsFrom } from "./config/load-cluster.js";
+import { leafNodeOptionsFrom } from "./config/load-leafnodes.js";
 import type { ServerOptions } from "./config/options.js";
 import { applyReload, planReload } from "./config/reload.js";
 import { Account, GLOBAL_ACCOUNT } from "./core/account.js";
@@ -51,6 +54,8 @@ export class NatsgateServer implements NatsConnectionContext {
   private mqtt: MqttService | null = null;
   /** Routes to other servers, when a cluster block (or --routes/--cluster) is configured. */
   cluster: Cluster | null = null;
+  /** Leaf-node links to hubs, when `leafnodes { remotes [...] }` is configured. */
+  leafNodes: LeafNodes | null = null;
   /** JetStream, when options.jetstream.enabled. */
   jetstream: JetStream | null = null;
   /** The monitoring endpoints (http_port / https_port) and the closed-connection ring. */
@@ -116,6 +121,7 @@ export class NatsgateServer implements NatsConnectionContext {
       tls === undefined ? undefined : (socket) => tls.transport(socket, onTlsError),
     );
     await this.startCluster();
+    this.startLeafNodes();
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (o.websocket) this.websocket = await startWebsocket(this, o.websocket);
@@ -178,6 +184,33 @@ export class NatsgateServer implements NatsConnectionContext {
       clusterOptions,
     );
     await this.cluster.start();
+  }
+
+  /** Leaf links share the cluster's view of local interest (one listener per account sublist). */
+  private startLeafNodes(): void {
+    const leafOptions = leafNodeOptionsFrom(this.options.extra.leafnodes);
+    if (leafOptions === null) return;
+    const o = this.options;
+    this.leafNodes = new LeafNodes(
+      {
+        serverId: this.serverId,
+        serverName: this.serverName,
+        logger: this.logger,
+        version: NATS_SERVER_COMPAT_VERSION,
+        pingIntervalMs: o.pingInterval,
+        maxPingsOut: o.maxPingsOutstanding,
+        maxPending: o.maxPending,
+        writeDeadlineMs: o.writeDeadline,
+        jetstream: o.jetstream.enabled,
+        clusterName: () => this.cluster?.clusterName,
+        accounts: () => this.accounts.values(),
+        lookupAccount: (name) => this.lookupAccount(name),
+        newCid: () => this.nextCid++,
+      },
+      leafOptions,
+      this.cluster?.interest ?? new LocalInterest(),
+    );
+    this.leafNodes.start();
   }
 
   /** The cluster changed connect_urls: clients that speak protocol 1 get a fresh INFO (client failover). */
@@ -326,6 +359,8 @@ export class NatsgateServer implements NatsConnectionContext {
     this.websocket = null;
     const mqttClosing = this.mqtt?.close();
     this.mqtt = null;
+    this.leafNodes?.close();
+    this.leafNodes = null;
     const clusterClosing = this.cluster?.close();
     this.cluster = null;
     await Promise.all([closing, wsClosing, mqttClosing, clusterClosing]);

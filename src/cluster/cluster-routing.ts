@@ -9,6 +9,8 @@ import { Subscription } from "../core/subscription.js";
 
 /** The sending side of a route connection, as the fan-out sees it. */
 export interface RouteSink extends ClientHandle {
+  /** A leaf link we dialled (we are the spoke): what arrives on it is not forwarded to routes. */
+  readonly spoke: boolean;
   /** Queues one RMSG/HMSG; `queues` names the queue groups this peer was picked for. */
   forward(
     account: string,
@@ -48,8 +50,9 @@ interface Target {
 }
 
 /**
- * Delivers locally and forwards to routes. A message that came from a route (`sender.kind === "route"`) is
- * never sent to another route (full mesh, one hop) and reaches queue groups only when `queueFilter` names them.
+ * Delivers locally and forwards to routes and leaf links. A message that came from a route is never sent to
+ * another route (full mesh, one hop), nor is one from our hub; nothing goes back to the peer it came from;
+ * a message from a peer reaches queue groups only when `queueFilter` names them (client.go processMsgResults).
  */
 export function fanOut(
   account: Account,
@@ -61,7 +64,8 @@ export function fanOut(
   result: SublistResult,
   queueFilter: readonly string[] | null,
 ): number {
-  const fromRoute = sender !== null && sender.kind === "route";
+  const fromPeer = sender !== null && (sender.kind === "route" || sender.kind === "leaf");
+  const noRoutes = fromPeer && (sender.kind === "route" || (sender as RouteSink).spoke);
   const noEcho = sender !== null && !sender.echo;
   let targets: Target[] | null = null;
   let delivered = 0;
@@ -69,14 +73,15 @@ export function fanOut(
   for (let i = 0; i < psubs.length; i++) {
     const sub = psubs[i]!;
     if (sub instanceof RouteSubscription) {
-      if (!fromRoute) targets = addTarget(targets, sub.route, null);
+      const peer = sub.route;
+      if (peer !== sender && !(noRoutes && peer.kind === "route")) targets = addTarget(targets, peer, null);
       continue;
     }
     if (noEcho && sub.client === sender) continue;
     if (deliverTo(sub, subject, reply, headers, payload)) delivered++;
   }
   const qsubs = result.qsubs;
-  if (!fromRoute || queueFilter !== null) {
+  if (!fromPeer || queueFilter !== null) {
     for (let g = 0; g < qsubs.length; g++) {
       const group = qsubs[g]!;
       if (group.length === 0) continue;
@@ -86,7 +91,7 @@ export function fanOut(
         delivered++;
         continue;
       }
-      if (fromRoute) continue;
+      if (fromPeer) continue;
       const remote = pickWeighted(group);
       if (remote !== null) targets = addTarget(targets, remote.route, name);
     }

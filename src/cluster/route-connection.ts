@@ -1,5 +1,5 @@
-// One route to a peer server: the handshake (INFO/CONNECT), PING/PONG, the peer's interest (RS+/RS-) held
-// as RouteSubscriptions in the accounts' sublists, and messages both ways (RMSG/HMSG).
+// One route (or leaf-node link) to a peer server: the handshake (INFO/CONNECT), PING/PONG, the peer's interest
+// (RS+/RS-, LS+/LS-) held as RouteSubscriptions in the accounts' sublists, and messages both ways (RMSG/LMSG/HMSG).
 
 import type { Account } from "../core/account.js";
 import type { Transport } from "../core/transport.js";
@@ -43,7 +43,7 @@ export interface SolicitedUrl {
 }
 
 export class RouteConnection implements RouteSink {
-  readonly kind = "route" as const;
+  readonly kind: "route" | "leaf";
   readonly echo = true;
   /** The peer's server_id once its INFO arrived. */
   remoteId = "";
@@ -71,27 +71,38 @@ export class RouteConnection implements RouteSink {
     private readonly host: RouteHost,
     /** Set when we dialled the peer; a closed explicit route is redialled. */
     public solicited: SolicitedUrl | null,
+    /** Set for a leaf-node link: the one local account it is bound to (leaf protocol carries no account). */
+    readonly leafAccount: Account | null = null,
   ) {
+    this.kind = leafAccount === null ? "route" : "leaf";
     this.gotConnect = solicited !== null;
     this.writer = new OutboundWriter(
       transport,
       () => host.writeDeadlineMs,
       () => this.close("Slow Consumer (Write Deadline)"),
     );
-    this.parser = new RouteParser({
-      info: (json) => this.onInfo(json),
-      connect: (json) => this.onConnect(json),
-      ping: () => this.sendProto("PONG\r\n"),
-      pong: () => {
-        this.pingsOut = 0;
+    this.parser = new RouteParser(
+      {
+        info: (json) => this.onInfo(json),
+        connect: (json) => this.onConnect(json),
+        ping: () => this.sendProto("PONG\r\n"),
+        pong: () => {
+          this.pingsOut = 0;
+        },
+        err: (text) => {
+          host.logger.error(`${this.label()} - Received error from route: ${text}`);
+        },
+        sub: (acc, subject, queue, weight) => this.onSub(acc, subject, queue, weight),
+        unsub: (acc, subject, queue) => this.onUnsub(acc, subject, queue),
+        msg: (m) => this.onMsg(m),
       },
-      err: (text) => {
-        host.logger.error(`${this.label()} - Received error from route: ${text}`);
-      },
-      sub: (acc, subject, queue, weight) => this.onSub(acc, subject, queue, weight),
-      unsub: (acc, subject, queue) => this.onUnsub(acc, subject, queue),
-      msg: (m) => this.onMsg(m),
-    });
+      leafAccount?.name ?? null,
+    );
+  }
+
+  /** Messages from the hub of a leaf link we dialled are not forwarded to routes (the hub reaches them itself). */
+  get spoke(): boolean {
+    return this.leafAccount !== null && this.solicited !== null;
   }
 
   get remoteAddress(): string {
@@ -128,8 +139,8 @@ export class RouteConnection implements RouteSink {
     if (this.closed || !this.registered) return false;
     const hdrLen = headers === null ? 0 : headers.length;
     const total = hdrLen + payload.length;
-    let line = headers === null ? "RMSG " : "HMSG ";
-    line += `${account} ${subject} `;
+    let line = headers === null ? (this.leafAccount === null ? "RMSG " : "LMSG ") : "HMSG ";
+    line += this.leafAccount === null ? `${account} ${subject} ` : `${subject} `;
     if (queues !== null) {
       line += reply !== null ? `+ ${reply} ` : "| ";
       for (const q of queues) line += `${q} `;

@@ -46,7 +46,14 @@ export class RouteParser {
   private rest: Buffer | null = null;
   private pending: PendingMsg | null = null;
 
-  constructor(private readonly ev: RouteParserEvents) {}
+  /**
+   * `leafAccount` switches to the leaf-node dialect (leafnode.go): LS+/LS-/LMSG/HMSG carry no account, the
+   * connection is bound to this one, and LMSG has no origin or header size.
+   */
+  constructor(
+    private readonly ev: RouteParserEvents,
+    private readonly leafAccount: string | null = null,
+  ) {}
 
   /** Feeds one chunk; throws RouteProtocolError on garbage. */
   parse(chunk: Buffer): void {
@@ -94,6 +101,7 @@ export class RouteParser {
     const sp = line.search(/[ \t]/);
     const op = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     const arg = sp < 0 ? "" : line.slice(sp + 1).trim();
+    if (this.leafAccount !== null && this.leafOp(op, arg)) return;
     switch (op) {
       case "PING":
         this.ev.ping();
@@ -135,6 +143,19 @@ export class RouteParser {
         if (line.trim() === "") return;
         throw new RouteProtocolError(`unknown protocol operation ${JSON.stringify(op.slice(0, 32))}`);
     }
+  }
+
+  /** The leaf dialect's account-less ops, read as their route forms with the bound account. */
+  private leafOp(op: string, arg: string): boolean {
+    const args = [this.leafAccount!, ...splitArgs(arg)];
+    if (op === "LS+") this.subArgs(args, false);
+    else if (op === "LS-") this.unsubArgs(args);
+    else if (op === "LMSG") this.msgArgs(args, false, false);
+    else if (op === "HMSG") this.msgArgs(args, true, false);
+    else if (op === "RS+" || op === "RS-" || op === "RMSG")
+      throw new RouteProtocolError(`${op} on a leaf node connection`);
+    else return false;
+    return true;
   }
 
   private subArgs(args: string[], hasOrigin: boolean): void {

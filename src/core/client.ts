@@ -1,8 +1,8 @@
 // The core's view of a connection: anything that can receive routed messages
 // (a NATS client over TCP or WebSocket, an MQTT session, an internal JetStream client).
 
-/** "route": a cluster peer (src/cluster); its subscriptions stand for the peer's interest. */
-export type ClientKind = "client" | "websocket" | "mqtt" | "internal" | "route";
+/** "route" and "leaf": peer servers (src/cluster); their subscriptions stand for the peer's interest. */
+export type ClientKind = "client" | "websocket" | "mqtt" | "internal" | "route" | "leaf";
 
 export interface ClientHandle {
   /** Connection id, unique per server. */
