@@ -3,6 +3,7 @@
 // The only place that exits the process.
 
 import { rmSync, writeFileSync } from "node:fs";
+import { validateSecurity } from "../auth/build-auth.js";
 import { loadConfigFile } from "../config/load.js";
 import { defaultOptions, type ServerOptions } from "../config/options.js";
 import { NatsgateServer } from "../server.js";
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<void> {
   const options = mergeOptions(fileOptions, flags.options);
   if (flags.configFile) options.configFile = flags.configFile;
   if (flags.testConfig) {
+    // -t checks what only a start would otherwise find: users, accounts, imports, TLS files.
+    try {
+      validateSecurity(options);
+    } catch (err) {
+      fail(`${flags.configFile ?? ""}: ${(err as Error).message}`);
+    }
     process.stdout.write(`nats-server: configuration file ${flags.configFile ?? ""} is valid\n`);
     process.exit(0);
   }

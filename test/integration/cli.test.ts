@@ -155,6 +155,18 @@ describe("natsgate command", () => {
     expect(r.stderr).toMatch(/bad\.conf:\d+:\d+/);
   });
 
+  it("-t also checks what only a start would find (an import of an unknown account)", () => {
+    const dir = tempDir();
+    const conf = join(dir, "acc.conf");
+    writeFileSync(
+      conf,
+      "accounts {\n  A { users [ { user: a, password: a } ]\n    imports [ { stream: { account: NOPE, subject: x } } ] }\n}\n",
+    );
+    const r = spawnSync(process.execPath, [MAIN, "-t", "-c", conf], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("NOPE");
+  });
+
   it("rejects an unknown flag with Go's wording", () => {
     const r = spawnSync(process.execPath, [MAIN, "--no-such-flag"], { encoding: "utf8" });
     expect(r.status).not.toBe(0);
