@@ -197,12 +197,114 @@ const objectStore: Script = async (nc, log) => {
   log("put sealed", await outcome(os.putBlob({ name: "t" }, enc.encode("t"))));
 };
 
+/**
+ * Reads a watch until `last` (a key, or the start of an entry) arrives (or 3 s pass), as `key:op@rev` with `+` on updates. `act` runs once
+ * the initial entries are in (the client flags the last of them as an update): natsgate starts a push
+ * consumer's delivery when its 10 ms interest poll sees the subscription, so a write racing the watch's
+ * start can remove history the watcher had not been sent yet (see the report on issue 7).
+ */
+async function watchUntil(kv: KV, opts: Parameters<KV["watch"]>[0], last: string, act: () => Promise<void>) {
+  const iter = await kv.watch(opts);
+  const seen: string[] = [];
+  let initialDone = opts?.include === KvWatchInclude.UpdatesOnly;
+  const done = (async () => {
+    for await (const e of iter) {
+      const text = `${e.key}:${e.operation}@${e.revision}${e.isUpdate ? "+" : ""}`;
+      seen.push(text);
+      if (e.isUpdate) initialDone = true;
+      if (e.key === last || text.startsWith(last)) break;
+    }
+  })();
+  const deadline = Date.now() + 3000;
+  while (!initialDone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await act();
+  await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
+  iter.stop();
+  return seen;
+}
+
+const watchModes: Script = async (nc, log) => {
+  const kv = await new Kvm(nc).create("wm", { history: 4 });
+  for (let i = 0; i < 3; i++) await kv.put("a", `${i}`);
+  await kv.put("b", "1");
+  await kv.delete("b");
+  await kv.put("c.d", "1");
+  await kv.purge("c.d");
+  let n = 0;
+  const puts = async () => {
+    n++;
+    await kv.put("a", `late${n}`);
+    await kv.delete("a");
+    await kv.put(`end${n}`, "x");
+  };
+  log("last value", await watchUntil(kv, {}, "end1", puts));
+  log("all history", await watchUntil(kv, { include: KvWatchInclude.AllHistory }, "end2", puts));
+  log("ignore deletes", await watchUntil(kv, { ignoreDeletes: true }, "end3", puts));
+  log("updates only", await watchUntil(kv, { include: KvWatchInclude.UpdatesOnly }, "end4", puts));
+  log("key filter", await watchUntil(kv, { key: "a" }, "a:DEL@21", puts));
+  log("resume", await watchUntil(kv, { resumeFromRevision: 10 }, "end6", puts));
+  log("headers only keys", (await collect(await kv.keys())).sort());
+  // The consumer requests the watchers send, answered as JSON (names and times blanked).
+  const consumer = (cfg: Record<string, unknown>) =>
+    raw(nc, "$JS.API.CONSUMER.CREATE.KV_wm", JSON.stringify({ stream_name: "KV_wm", config: cfg }));
+  const base = {
+    ack_policy: "none",
+    flow_control: true,
+    idle_heartbeat: 5_000_000_000,
+    deliver_subject: "w.in",
+  };
+  const blank = (t: string) => t.replace(/"(name|durable_name)":"[^"]*"/g, '"$1":"N"');
+  log(
+    "watch consumer",
+    blank(await consumer({ ...base, deliver_policy: "last_per_subject", filter_subject: "$KV.wm.>" })),
+  );
+  log(
+    "keys consumer",
+    blank(
+      await consumer({
+        ...base,
+        deliver_policy: "last_per_subject",
+        headers_only: true,
+        filter_subject: "$KV.wm.a",
+      }),
+    ),
+  );
+  log(
+    "history consumer",
+    blank(await consumer({ ...base, deliver_policy: "all", filter_subject: "$KV.wm.>" })),
+  );
+  log(
+    "resume consumer",
+    blank(await consumer({ ...base, deliver_policy: "by_start_sequence", opt_start_seq: 3 })),
+  );
+};
+
+const ttlExpiry: Script = async (nc, log) => {
+  const kv = await new Kvm(nc).create("ttl", { ttl: 400, history: 2 });
+  await kv.put("a", "1");
+  await kv.put("a", "2");
+  log("before", entry(await kv.get("a")));
+  const deadline = Date.now() + 5000;
+  while ((await kv.get("a")) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  log("after", entry(await kv.get("a")));
+  const st = await kv.status();
+  log("state", {
+    values: st.values,
+    first: st.streamInfo.state.first_seq,
+    last: st.streamInfo.state.last_seq,
+  });
+  log("create again", await outcome(kv.create("a", "3")));
+  log("history", (await collect(await kv.history({ key: "a" }))).map(entry));
+};
+
 const SCRIPTS: Record<string, Script> = {
   "KV operations through @nats-io/kv": kvBasics,
   "direct get and message get as the KV client uses them": directGet,
   "discard-new byte limits on memory and file buckets": byteLimits,
   "a bucket created with compression by a 2.10-era tool": compressedCreate,
   "object store through @nats-io/obj": objectStore,
+  "watch modes and the consumers they create": watchModes,
+  "per-bucket TTL expiry": ttlExpiry,
 };
 
 async function runScript(port: number, script: Script): Promise<string[]> {

@@ -13,7 +13,7 @@ function reader(iter: AsyncIterable<KvWatchEntry>) {
   })();
   return {
     seen,
-    async next(n: number, timeoutMs = 5000): Promise<KvWatchEntry[]> {
+    async next(n: number, timeoutMs = 10_000): Promise<KvWatchEntry[]> {
       const deadline = Date.now() + timeoutMs;
       while (seen.length < n) {
         if (Date.now() > deadline) throw new Error(`watch saw ${seen.length} entries, wanted ${n}`);

@@ -185,7 +185,7 @@ function watcher(iter: AsyncIterable<ObjectWatchInfo> & { stop(): void }) {
   return {
     seen,
     stop: () => iter.stop(),
-    async next(n: number, timeoutMs = 5000): Promise<ObjectWatchInfo[]> {
+    async next(n: number, timeoutMs = 10_000): Promise<ObjectWatchInfo[]> {
       const deadline = Date.now() + timeoutMs;
       while (seen.length < n) {
         if (Date.now() > deadline) throw new Error(`watch saw ${seen.length} infos, wanted ${n}`);
