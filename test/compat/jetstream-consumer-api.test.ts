@@ -104,17 +104,23 @@ async function run(port: number, scenario: Scenario): Promise<string[]> {
       return got;
     },
     async collect(subject, count, trigger) {
+      // The subscription stays until the scenario ends: a push consumer must look bound to both servers
+      // (an unsubscribe racing the next request would make push_bound depend on timing).
       const got: Msg[] = [];
-      const sub = nc.subscribe(subject);
-      const done = (async () => {
-        for await (const m of sub) {
+      let arrived: () => void = () => {};
+      const enough = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      nc.subscribe(subject, {
+        callback: (_err, m) => {
+          if (got.length >= count) return;
           got.push(m);
-          if (got.length >= count) break;
-        }
-      })();
+          if (got.length >= count) arrived();
+        },
+      });
       await trigger();
-      const timer = setTimeout(() => sub.unsubscribe(), 3000);
-      await done;
+      const timer = setTimeout(arrived, 3000);
+      await enough;
       clearTimeout(timer);
       for (const m of got) transcript.push(`recv ${describeMsg(m)}`);
       if (got.length < count) transcript.push(`collect: only ${got.length} of ${count}`);
@@ -357,7 +363,9 @@ scenarios["push: headers_only, heartbeats, flow control"] = async (c) => {
   );
   await c.req("$JS.API.CONSUMER.INFO.S.H");
   const big = "x".repeat(60_000);
-  const fc = await c.collect("push.fc", 22, async () => {
+  // Stored first, so each delivery's pending count does not depend on publish/delivery interleaving.
+  for (let i = 0; i < 20; i++) await c.pub("s.big", big);
+  const fc = await c.collect("push.fc", 23, async () => {
     await c.req(
       "$JS.API.CONSUMER.CREATE.S.FC",
       create({
@@ -368,7 +376,6 @@ scenarios["push: headers_only, heartbeats, flow control"] = async (c) => {
         idle_heartbeat: 5e9,
       }),
     );
-    for (let i = 0; i < 20; i++) await c.pub("s.big", big);
   });
   c.log(
     `flow control requests: ${fc.filter((m) => m.headers?.description === "FlowControl Request").length}`,
