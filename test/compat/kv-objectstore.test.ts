@@ -43,7 +43,16 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 async function raw(nc: NatsConnection, subject: string, body = ""): Promise<string> {
   try {
     const m = await nc.request(subject, body, { timeout: 1000 });
-    const h = m.headers ? m.headers.toString().replace(/Nats-Time-Stamp: [^\r]*/, "Nats-Time-Stamp: T") : "";
+    // The time differs by nature; its format (Go's RFC3339Nano: UTC, trailing zeros trimmed) must not.
+    const h = m.headers
+      ? m.headers
+          .toString()
+          .replace(/Nats-Time-Stamp: ([^\r]*)/, (_, t: string) =>
+            /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/.test(t)
+              ? "Nats-Time-Stamp: T"
+              : `Nats-Time-Stamp: BAD ${t}`,
+          )
+      : "";
     return `${h}|${dec.decode(m.data).replace(TIMES, '"$1":"T"')}`;
   } catch (err) {
     return String(err);
