@@ -14,6 +14,9 @@ const MANAGEMENT_COMMANDS: ReadonlySet<string> = new Set([
   "request",
   "reply",
   "kv",
+  "object",
+  "obj",
+  "bench",
   "server",
 ]);
 

@@ -32,3 +32,10 @@ export async function confirm(question: string, fallback: boolean): Promise<bool
   if (answer === "") return fallback;
   return answer.startsWith("y");
 }
+
+/** Destructive or overwriting actions ask first on a terminal; scripts must say --force. */
+export async function confirmOrForce(question: string, force: boolean | undefined): Promise<void> {
+  if (force) return;
+  if (!canPrompt()) throw new CliError(`${question}: use --force to confirm without a terminal`);
+  if (!(await confirm(question, false))) throw new CliError("aborted");
+}

@@ -7,6 +7,7 @@ import { describeError } from "./cli-error.js";
 import { addConnectionOptions } from "./connection.js";
 import { registerConsumerCommands } from "./consumer-command.js";
 import { registerKvCommands } from "./kv-command.js";
+import { registerObjectCommands } from "./object-command.js";
 import { registerPubSubCommands } from "./pubsub-command.js";
 import { registerServerCommands } from "./server-command.js";
 import { registerStreamCommands } from "./stream-command.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerConsumerCommands(program);
   registerPubSubCommands(program);
   registerKvCommands(program);
+  registerObjectCommands(program);
   registerServerCommands(program);
   // Subcommands inherit the error handling so their usage errors are one line and exit 1 as well.
   const inherit = (cmd: Command) => {
