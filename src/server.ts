@@ -121,7 +121,7 @@ export class NatsgateServer implements NatsConnectionContext {
       tls === undefined ? undefined : (socket) => tls.transport(socket, onTlsError),
     );
     await this.startCluster();
-    this.startLeafNodes();
+    await this.startLeafNodes();
     this.infoBase = this.buildInfoBase();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (o.websocket) this.websocket = await startWebsocket(this, o.websocket);
@@ -187,7 +187,7 @@ export class NatsgateServer implements NatsConnectionContext {
   }
 
   /** Leaf links share the cluster's view of local interest (one listener per account sublist). */
-  private startLeafNodes(): void {
+  private async startLeafNodes(): Promise<void> {
     const leafOptions = leafNodeOptionsFrom(this.options.extra.leafnodes);
     if (leafOptions === null) return;
     const o = this.options;
@@ -201,6 +201,7 @@ export class NatsgateServer implements NatsConnectionContext {
         maxPingsOut: o.maxPingsOutstanding,
         maxPending: o.maxPending,
         writeDeadlineMs: o.writeDeadline,
+        maxPayload: o.maxPayload,
         jetstream: o.jetstream.enabled,
         clusterName: () => this.cluster?.clusterName,
         accounts: () => this.accounts.values(),
@@ -210,7 +211,7 @@ export class NatsgateServer implements NatsConnectionContext {
       leafOptions,
       this.cluster?.interest ?? new LocalInterest(),
     );
-    this.leafNodes.start();
+    await this.leafNodes.start();
   }
 
   /** The cluster changed connect_urls: clients that speak protocol 1 get a fresh INFO (client failover). */
@@ -359,11 +360,11 @@ export class NatsgateServer implements NatsConnectionContext {
     this.websocket = null;
     const mqttClosing = this.mqtt?.close();
     this.mqtt = null;
-    this.leafNodes?.close();
+    const leafClosing = this.leafNodes?.close();
     this.leafNodes = null;
     const clusterClosing = this.cluster?.close();
     this.cluster = null;
-    await Promise.all([closing, wsClosing, mqttClosing, clusterClosing]);
+    await Promise.all([closing, wsClosing, mqttClosing, clusterClosing, leafClosing]);
     // After the clients: nothing publishes into streams while they flush, sync and close.
     this.jetstream?.close();
     this.accountLinks.close();

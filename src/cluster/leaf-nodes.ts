@@ -1,9 +1,11 @@
-// Leaf-node links this server dials to a hub (nats-server server/leafnode.go, solicit side): CONNECT after the
-// hub's INFO, LS+/LS- interest for the bound account, LMSG/HMSG both ways, and reconnect with back-off.
+// Leaf-node links (nats-server server/leafnode.go): links we dial to a hub (CONNECT after the hub's INFO,
+// reconnect with back-off) and links leaf nodes dial to our listener; LS+/LS- and LMSG/HMSG both ways.
 
 import { connect as netConnect } from "node:net";
 import type { LeafNodeOptions, LeafRemoteOptions } from "../config/load-leafnodes.js";
 import type { Account } from "../core/account.js";
+import type { Transport } from "../core/transport.js";
+import { type BoundListener, listenTcp } from "../protocols/nats/listener.js";
 import { newServerId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
 import { SocketTransport } from "../util/socket-transport.js";
@@ -20,6 +22,7 @@ export interface LeafServer {
   readonly maxPingsOut: number;
   readonly maxPending: number;
   readonly writeDeadlineMs: number;
+  readonly maxPayload: number;
   readonly jetstream: boolean;
   /** Our cluster name when we are in one (sent in CONNECT so the hub can tell clusters apart). */
   clusterName(): string | undefined;
@@ -45,6 +48,7 @@ export class LeafNodes implements RouteHost {
   /** nats-server's loop detection subject ($LDS.<id>): seeing it come back from the hub means a loop. */
   private readonly loopSubject = `$LDS.${newServerId()}`;
   private closing = false;
+  private listener: BoundListener | null = null;
 
   constructor(
     private readonly server: LeafServer,
@@ -85,7 +89,12 @@ export class LeafNodes implements RouteHost {
     return this.server.lookupAccount(name);
   }
 
-  start(): void {
+  /** Port of the leaf listener, 0 when there is none. */
+  get port(): number {
+    return this.listener?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
     for (const account of this.server.accounts()) {
       account.remote = clusterRouting;
       this.interest.attach(account);
@@ -98,10 +107,17 @@ export class LeafNodes implements RouteHost {
         );
       this.dial({ remote, nextUrl: 0, delayMs: initialDelay }, 0);
     }
+    const l = this.options.listen;
+    if (l !== undefined) {
+      this.listener = await listenTcp(l.host, l.port, (t) => this.accept(t));
+      this.logger.info(`Listening for leafnode connections on ${l.host}:${this.listener.port}`);
+    }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closing = true;
+    const closed = this.listener?.close();
+    this.listener = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const l of [...this.links]) l.close("Server Shutdown");
@@ -109,16 +125,38 @@ export class LeafNodes implements RouteHost {
       account.remote = null;
       this.interest.detach(account);
     }
+    await closed;
   }
 
   // ---- RouteHost ----
 
-  checkConnect(): string | null {
-    return "Leafnode connections are not accepted by this server";
+  /** CONNECT of a leaf node that dialled us (leafnode.go processLeafNodeConnect). */
+  checkConnect(connect: Record<string, unknown>): string | null {
+    if (typeof connect.lang === "string" && connect.lang !== "")
+      return "attempted to connect to leaf node port";
+    const o = this.options;
+    if (o.username !== undefined && (connect.user !== o.username || connect.pass !== (o.password ?? "")))
+      return "Authorization Violation";
+    return null;
+  }
+
+  /** The hub's answer to CONNECT: INFO with connect_info, then our interest (sendPermsAndAccountInfo, initLeafNodeSmapAndSendSubs). */
+  connectAccepted(link: RouteConnection, connect: Record<string, unknown>): void {
+    const account = link.leafAccount!;
+    link.remoteName = typeof connect.name === "string" ? connect.name : "";
+    link.remoteId = typeof connect.server_id === "string" ? connect.server_id : "";
+    let text = `INFO ${JSON.stringify({ ...this.hubInfo(link.cid), connect_info: true, remote_account: account.name })}\r\n`;
+    this.interest.forEach((acc, subject, queue, count) => {
+      if (acc === account) text += leafLine(subject, queue, count);
+    });
+    text += leafLine(this.loopSubject, null, 1);
+    link.registered = true;
+    link.sendProto(text);
+    this.logger.info(`${link.label()} - Leafnode connection created for account: ${account.name}`);
   }
 
   routeInfo(link: RouteConnection, info: RouteInfo, first: boolean): boolean {
-    if (!first) return true;
+    if (!first || link.solicited === null) return true;
     // leafnode.go: a hub's leaf INFO has client_id and leafnode_urls; a client or route port's does not have both.
     const hubInfo = info as { client_id?: unknown; leafnode_urls?: unknown };
     if (typeof hubInfo.client_id !== "number" || !Array.isArray(hubInfo.leafnode_urls)) {
@@ -165,6 +203,42 @@ export class LeafNodes implements RouteHost {
   }
 
   // ---- internals ----
+
+  private accept(transport: Transport): void {
+    const account = this.server.lookupAccount(this.options.account ?? "$G");
+    if (this.closing || account === null) {
+      transport.destroy();
+      return;
+    }
+    const link = new RouteConnection(this.server.newCid(), transport, this, null, account);
+    this.links.add(link);
+    link.begin(`INFO ${JSON.stringify(this.hubInfo(link.cid))}\r\n`);
+  }
+
+  /** What a spoke checks in our INFO: client_id and leafnode_urls (else it thinks it hit a wrong port). */
+  private hubInfo(cid: number): Record<string, unknown> {
+    const l = this.options.listen!;
+    const host = l.host === "0.0.0.0" || l.host === "::" || l.host === "" ? "127.0.0.1" : l.host;
+    const info: Record<string, unknown> = {
+      server_id: this.server.serverId,
+      server_name: this.server.serverName,
+      version: this.server.version,
+      proto: 1,
+      go: "natsgate",
+      host: l.host,
+      port: this.port,
+      headers: true,
+      auth_required: true,
+      max_payload: this.server.maxPayload,
+      client_id: cid,
+      leafnode_urls: [`${host}:${this.port}`],
+      info_on_connect: true,
+    };
+    if (this.server.jetstream) info.jetstream = true;
+    const cluster = this.server.clusterName();
+    if (cluster !== undefined) info.cluster = cluster;
+    return info;
+  }
 
   private scheduleRetry(state: RemoteState): void {
     const delay = state.delayMs;

@@ -32,6 +32,8 @@ export interface RouteHost {
   lookupAccount(name: string): Account | null;
   /** Validates CONNECT of an accepted route; returns an error text to send (and close) or null. */
   checkConnect(connect: Record<string, unknown>): string | null;
+  /** CONNECT of an accepted connection was accepted (leaf nodes register here; routes on INFO). */
+  connectAccepted?(route: RouteConnection, connect: Record<string, unknown>): void;
   /** An INFO arrived (first one: registration; later ones: gossip). Returns false to close. */
   routeInfo(route: RouteConnection, info: RouteInfo, first: boolean): boolean;
   routeClosed(route: RouteConnection, reason: string): void;
@@ -233,6 +235,7 @@ export class RouteConnection implements RouteSink {
       return;
     }
     this.gotConnect = true;
+    this.host.connectAccepted?.(this, connect);
   }
 
   private onInfo(json: string): void {

@@ -1,5 +1,6 @@
 // Maps the raw `leafnodes { }` block (options.extra.leafnodes) onto typed LeafNodeOptions, with nats-server's
-// key spellings (server/opts.go parseLeafNodes, parseRemoteLeafNodes). Only remotes (solicited links) for now.
+// key spellings (server/opts.go parseLeafNodes, parseRemoteLeafNodes): remotes we dial, and a listener for
+// leaf nodes that dial us (single-user authorization).
 
 import { ConfigError } from "./config-error.js";
 
@@ -14,6 +15,13 @@ export interface LeafRemoteOptions {
 
 export interface LeafNodeOptions {
   remotes: LeafRemoteOptions[];
+  /** Listener for leaf nodes dialling us; absent = none. Port 0 = random (the config's -1). */
+  listen?: { host: string; port: number };
+  /** `authorization { user, password, account }` of the listener. */
+  username?: string;
+  password?: string;
+  /** Account accepted leaf nodes are bound to ($G when absent). */
+  account?: string;
   /** Seconds between reconnect attempts (nats-server `reconnect`, default 1s); doubled up to 30 s while failing. */
   reconnectSeconds: number;
 }
@@ -26,8 +34,41 @@ export function leafNodeOptionsFrom(raw: unknown): LeafNodeOptions | null {
     const key = k.toLowerCase();
     if (key === "remotes") opts.remotes = (Array.isArray(v) ? v : [v]).map(remoteFrom);
     else if (key === "reconnect" || key === "reconnect_delay") opts.reconnectSeconds = Number(v);
+    else if (key === "listen") opts.listen = listenFrom(v, opts.listen);
+    else if (key === "host") opts.listen = { host: String(v), port: opts.listen?.port ?? 7422 };
+    else if (key === "port") opts.listen = { host: opts.listen?.host ?? "0.0.0.0", port: portFrom(v) };
+    else if (key === "authorization") authorizationFrom(opts, v);
   }
-  return opts.remotes.length > 0 ? opts : null;
+  return opts.remotes.length > 0 || opts.listen !== undefined ? opts : null;
+}
+
+/** `host:port`, `:port` or a bare port; -1 = random. */
+function listenFrom(
+  v: unknown,
+  prev: { host: string; port: number } | undefined,
+): { host: string; port: number } {
+  if (typeof v === "number") return { host: prev?.host ?? "0.0.0.0", port: portFrom(v) };
+  const s = String(v);
+  const i = s.lastIndexOf(":");
+  const host = i > 0 ? s.slice(0, i).replace(/^\[|\]$/g, "") : (prev?.host ?? "0.0.0.0");
+  return { host, port: portFrom(i >= 0 ? s.slice(i + 1) : s) };
+}
+
+function portFrom(v: unknown): number {
+  const n = Number(v);
+  if (n === -1) return 0;
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`leafnodes: bad port ${JSON.stringify(v)}`);
+  return n;
+}
+
+function authorizationFrom(opts: LeafNodeOptions, v: unknown): void {
+  for (const [k, value] of Object.entries(asMap("leafnodes authorization", v))) {
+    const key = k.toLowerCase();
+    if (key === "user" || key === "username") opts.username = String(value);
+    else if (key === "password" || key === "pass") opts.password = String(value);
+    else if (key === "account") opts.account = String(value);
+  }
 }
 
 function remoteFrom(raw: unknown): LeafRemoteOptions {

@@ -155,4 +155,42 @@ describe.skipIf(!available)("natsgate leaf node of a nats-server hub", () => {
     await waitFor("delivery after reconnect", () => got.length === 1);
     expect(got).toEqual(["back"]);
   });
+
+  it("accepts a nats-server leaf node and carries messages and requests both ways", async () => {
+    const h = await createServer({ port: 0, extra: { leafnodes: { listen: "127.0.0.1:-1" } } });
+    edges.push(h);
+    const url = `nats-leaf://127.0.0.1:${h.leafNodes!.port}`;
+    const spoke = await startNatsServer(["-m", "-1"], {
+      config: `leafnodes { remotes: [ { url: "${url}" } ] }\n`,
+    });
+    hubs.push(spoke);
+    const monitor = spoke.ports.monitoring![0]!;
+    const spokeLeafs = async () =>
+      ((await (await fetch(`${monitor}/leafz`)).json()) as { leafnodes: number }).leafnodes;
+    await waitFor(
+      "leaf link up",
+      async () => h.leafNodes!.connectedCount === 1 && (await spokeLeafs()) === 1,
+    );
+    const onHub = await conn(h.port);
+    const onSpoke = await conn(spoke.port);
+    const atSpoke = collect(onSpoke, "to.spoke.*");
+    const atHub = collect(onHub, "to.hub.>");
+    await syncInterest(onSpoke, onHub);
+    await syncInterest(onHub, onSpoke);
+    for (let i = 0; i < 5; i++) {
+      onHub.publish("to.spoke.x", `s${i}`);
+      onSpoke.publish("to.hub.y.z", `h${i}`);
+    }
+    await Promise.all([onHub.flush(), onSpoke.flush()]);
+    await waitFor("both directions", () => atSpoke.length === 5 && atHub.length === 5);
+    expect(atSpoke).toEqual(["s0", "s1", "s2", "s3", "s4"]);
+    expect(atHub).toEqual(["h0", "h1", "h2", "h3", "h4"]);
+    onSpoke.subscribe("svc.spoke", {
+      callback: (_e, m) => {
+        m.respond(`spoke:${m.string()}`);
+      },
+    });
+    await syncInterest(onSpoke, onHub);
+    expect((await onHub.request("svc.spoke", "r", { timeout: 5000 })).string()).toBe("spoke:r");
+  });
 });
