@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from "commander";
 import { NATSGATE_VERSION } from "../../version.js";
+import { registerBenchCommand } from "./bench-command.js";
 import { describeError } from "./cli-error.js";
 import { addConnectionOptions } from "./connection.js";
 import { registerConsumerCommands } from "./consumer-command.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerKvCommands(program);
   registerObjectCommands(program);
   registerServerCommands(program);
+  registerBenchCommand(program);
   // Subcommands inherit the error handling so their usage errors are one line and exit 1 as well.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {
