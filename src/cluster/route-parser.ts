@@ -81,7 +81,7 @@ export class RouteParser {
       this.controlLine(buf.toString("utf8", pos, end));
       pos = eol + 1;
     }
-    if (pos < buf.length) this.rest = pos === 0 ? buf : Buffer.from(buf.subarray(pos));
+    if (pos < buf.length) this.rest = pos === 0 ? buf : buf.subarray(pos);
   }
 
   private finishMsg(buf: Buffer, pos: number): void {
@@ -90,16 +90,19 @@ export class RouteParser {
     const end = pos + p.total;
     if (buf[end] !== CR || buf[end + 1] !== LF)
       throw new RouteProtocolError("message payload not followed by CRLF");
-    // Copied: the chunk may be reused by the socket and the message may sit in outbound queues.
-    const body = Buffer.from(buf.subarray(pos, end));
+    // A view, not a copy (as the client parser does): socket chunks are fresh buffers nobody writes to again.
+    const body = buf.subarray(pos, end);
     p.msg.headers = p.hdrLen > 0 ? body.subarray(0, p.hdrLen) : null;
     p.msg.payload = p.hdrLen > 0 ? body.subarray(p.hdrLen) : body;
     this.ev.msg(p.msg);
   }
 
   private controlLine(line: string): void {
-    const sp = line.search(/[ \t]/);
-    const op = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+    let sp = line.indexOf(" ");
+    const tab = line.indexOf("\t");
+    if (tab >= 0 && (sp < 0 || tab < sp)) sp = tab;
+    const head = sp < 0 ? line : line.slice(0, sp);
+    const op = head === "RMSG" || head === "LMSG" || head === "HMSG" ? head : head.toUpperCase();
     const arg = sp < 0 ? "" : line.slice(sp + 1).trim();
     if (this.leafAccount !== null && this.leafOp(op, arg)) return;
     switch (op) {
@@ -228,7 +231,17 @@ export class RouteParser {
 const EMPTY = Buffer.alloc(0);
 
 function splitArgs(arg: string): string[] {
-  return arg.split(/[ \t]+/).filter((s) => s.length > 0);
+  // Peers send single spaces: the plain split is the fast path; tabs or runs of spaces take the general one.
+  const fast = arg.split(" ");
+  let clean = true;
+  for (let i = 0; i < fast.length; i++) {
+    const t = fast[i]!;
+    if (t.length === 0 || t.includes("\t")) {
+      clean = false;
+      break;
+    }
+  }
+  return clean ? fast : arg.split(/[ \t]+/).filter((t) => t.length > 0);
 }
 
 /** nats-server parseSize: decimal digits only, -1 otherwise. */
