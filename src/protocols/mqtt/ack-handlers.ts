@@ -23,7 +23,7 @@ export function handleAck(conn: MqttConnection, p: AckPacket): void {
       return;
     case PacketType.PUBREL:
       // Unknown ids are completed too: after a reconnect the state may be gone (4.3.3), mosquitto does the same.
-      session.inboundQos2.delete(p.packetId);
+      session.inboundReleased(p.packetId);
       conn.write(encodeAck(conn.v5, PacketType.PUBCOMP, p.packetId));
       return;
     case PacketType.PUBCOMP:

@@ -5,17 +5,22 @@
 // Reads happen once at start; the in-memory copies answer lookups, writes go through to JetStream.
 
 import type { MqttJsApi } from "./mqtt-js-api.js";
-import type { OutboundMessage } from "./mqtt-session.js";
+import type { OutboundChange, OutboundMessage } from "./mqtt-session.js";
 import {
   clientIdHash,
-  decodeOutbound,
+  decodeOutboxRecord,
   decodeRetained,
   decodeSession,
+  encodeInboundQos2,
   encodeOutbound,
+  encodeOutboxUpdates,
   encodeRetained,
   encodeSession,
+  type OutboxRecord,
+  type OutboxUpdate,
 } from "./store-records.js";
 import {
+  type KeptOutbox,
   MemoryRetainedStore,
   MemorySessionStore,
   type MqttStores,
@@ -143,7 +148,15 @@ class JsRetainedStore implements RetainedStore {
   }
 }
 
+/**
+ * The outbox as a log per client on `$MQTT.out.<hash>`: a record per queued message (with its log
+ * number `oseq`), then batched flow-change records; cleared (purged) when the session has delivered
+ * everything, rewritten when the log grows. Inbound QoS 2 ids go on `$MQTT.out.<hash>.in`.
+ */
 class JsOutboxStore implements OutboxStore {
+  private readonly pending = new Map<string, OutboxUpdate[]>();
+  private flushTimer: NodeJS.Immediate | null = null;
+
   constructor(private readonly api: MqttJsApi) {}
 
   replace(clientId: string, messages: readonly OutboundMessage[]): void {
@@ -155,19 +168,90 @@ class JsOutboxStore implements OutboxStore {
     this.api.publish(OUTBOX_PREFIX + clientIdHash(clientId), encodeOutbound(clientId, message));
   }
 
+  update(clientId: string, oseq: number, change: OutboundChange, packetId: number): void {
+    const list = this.pending.get(clientId);
+    if (list === undefined) this.pending.set(clientId, [[oseq, change, packetId]]);
+    else list.push([oseq, change, packetId]);
+    if (this.flushTimer === null) this.flushTimer = setImmediate(() => this.flush());
+  }
+
   clear(clientId: string): void {
+    this.pending.delete(clientId);
     this.api.purgeSubject(OUTBOX_STREAM, OUTBOX_PREFIX + clientIdHash(clientId));
   }
 
-  all(): Map<string, OutboundMessage[]> {
-    const out = new Map<string, OutboundMessage[]>();
+  inbound(clientId: string, packetId: number, added: boolean): void {
+    this.api.publish(
+      `${OUTBOX_PREFIX}${clientIdHash(clientId)}.in`,
+      encodeInboundQos2(clientId, packetId, added),
+    );
+  }
+
+  clearInbound(clientId: string): void {
+    this.api.purgeSubject(OUTBOX_STREAM, `${OUTBOX_PREFIX}${clientIdHash(clientId)}.in`);
+  }
+
+  flush(): void {
+    if (this.flushTimer !== null) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    for (const [clientId, updates] of this.pending)
+      this.api.publish(OUTBOX_PREFIX + clientIdHash(clientId), encodeOutboxUpdates(clientId, updates));
+    this.pending.clear();
+  }
+
+  all(): Map<string, KeptOutbox> {
+    const records: OutboxRecord[] = [];
     for (const m of this.api.messages(OUTBOX_STREAM, `${OUTBOX_PREFIX}>`)) {
-      const d = decodeOutbound(m.payload);
-      if (d === null || m.subject !== OUTBOX_PREFIX + clientIdHash(d.clientId)) continue;
-      const list = out.get(d.clientId);
-      if (list === undefined) out.set(d.clientId, [d.message]);
-      else list.push(d.message);
+      const r = decodeOutboxRecord(m.payload);
+      if (r === null) continue;
+      const base = OUTBOX_PREFIX + clientIdHash(r.clientId);
+      if (m.subject === (r.kind === "inbound" ? `${base}.in` : base)) records.push(r);
     }
-    return out;
+    return replayOutbox(records);
+  }
+}
+
+/** Replays outbox records in stream order: messages minus finished ones, with their last flow state. */
+export function replayOutbox(records: Iterable<OutboxRecord>): Map<string, KeptOutbox> {
+  const logs = new Map<string, { messages: Map<number, OutboundMessage>; inbound: Set<number> }>();
+  let legacy = -1_000_000_000;
+  for (const r of records) {
+    let log = logs.get(r.clientId);
+    if (log === undefined) {
+      log = { messages: new Map(), inbound: new Set() };
+      logs.set(r.clientId, log);
+    }
+    if (r.kind === "message") {
+      // Records written before log numbers existed keep their order ahead of numbered ones.
+      const oseq = r.message.oseq ?? legacy++;
+      log.messages.set(oseq, { ...r.message, oseq });
+    } else if (r.kind === "inbound") {
+      if (r.added) log.inbound.add(r.packetId);
+      else log.inbound.delete(r.packetId);
+    } else {
+      for (const [oseq, change, packetId] of r.updates) applyUpdate(log.messages, oseq, change, packetId);
+    }
+  }
+  const out = new Map<string, KeptOutbox>();
+  for (const [clientId, log] of logs) {
+    const messages = [...log.messages.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+    if (messages.length > 0 || log.inbound.size > 0)
+      out.set(clientId, { messages, inboundQos2: [...log.inbound] });
+  }
+  return out;
+}
+
+function applyUpdate(
+  messages: Map<number, OutboundMessage>,
+  oseq: number,
+  change: OutboundChange,
+  packetId: number,
+): void {
+  const m = messages.get(oseq);
+  if (m === undefined) return;
+  if (change === "done") messages.delete(oseq);
+  else {
+    m.state = change;
+    m.packetId = packetId;
   }
 }

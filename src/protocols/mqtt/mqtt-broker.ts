@@ -8,6 +8,7 @@ import type { Logger } from "../../util/logger.js";
 import {
   MqttSession,
   NMQTT_PUB,
+  type OutboundChange,
   type OutboundMessage,
   type PublishContext,
   qosFromHeader,
@@ -100,31 +101,54 @@ export class MqttBroker implements SessionHost {
       this.applyStored(session, stored);
       this.armExpiry(session);
     }
-    for (const [clientId, messages] of stores.outbox.all()) {
+    for (const [clientId, kept] of stores.outbox.all()) {
       const session = this.sessions.get(clientId);
       if (session === undefined || session.account !== account) {
         stores.outbox.clear(clientId);
+        if (kept.inboundQos2.length > 0) stores.outbox.clearInbound(clientId);
         continue;
       }
-      session.restoreOutbound(messages);
+      session.restoreOutbound(kept.messages, kept.inboundQos2);
     }
   }
 
-  /** A persistent session's QoS 1/2 message while it is offline: kept in the outbox too. */
-  queuedOffline(session: MqttSession, msg: OutboundMessage): void {
+  /**
+   * A persistent session's QoS 1/2 message, connected or not, is written to the outbox log as it is
+   * queued, so a crash (not only a clean shutdown) keeps it; its flow changes follow as batched records.
+   */
+  outboundQueued(session: MqttSession, msg: OutboundMessage): void {
     if (session.expiryInterval === 0) return;
-    const outbox = this.deps.stores(session.account).outbox;
     session.outboxCount++;
-    // Messages dropped from the bounded queue stay in the outbox until it is rewritten.
-    if (session.outboxCount > 2 * this.maxQueued) this.saveOutbox(session);
-    else outbox.append(session.clientId, msg);
+    // The log keeps finished messages until it is cleared (drained) or rewritten: bounded here.
+    if (session.outboxCount > 2 * this.maxQueued + 64) {
+      this.saveOutbox(session);
+      return;
+    }
+    msg.oseq = ++session.outboxSeq;
+    this.deps.stores(session.account).outbox.append(session.clientId, msg);
   }
 
-  /** Everything a session still has to deliver, written as its outbox (at disconnect and shutdown). */
+  outboundChanged(session: MqttSession, msg: OutboundMessage, change: OutboundChange): void {
+    if (session.expiryInterval === 0 || msg.oseq === undefined) return;
+    session.outboxCount++;
+    this.deps.stores(session.account).outbox.update(session.clientId, msg.oseq, change, msg.packetId);
+  }
+
+  /** Inbound QoS 2 ids of persistent sessions, written at once: a re-sent PUBLISH after a crash is not routed twice. */
+  inboundChanged(session: MqttSession, packetId: number, added: boolean): void {
+    if (session.expiryInterval === 0) return;
+    const outbox = this.deps.stores(session.account).outbox;
+    if (added) outbox.inbound(session.clientId, packetId, true);
+    else if (session.inboundQos2.size === 0) outbox.clearInbound(session.clientId);
+    else outbox.inbound(session.clientId, packetId, false);
+  }
+
+  /** Everything a session still has to deliver, written as its outbox afresh (compacts the log). */
   saveOutbox(session: MqttSession): void {
     const outbox = this.deps.stores(session.account).outbox;
     const pending = [...session.inflight.values(), ...session.queue];
     if (pending.length === 0 && session.outboxCount === 0) return;
+    for (const m of pending) m.oseq = ++session.outboxSeq;
     outbox.replace(session.clientId, pending);
     session.outboxCount = pending.length;
   }
@@ -170,7 +194,9 @@ export class MqttBroker implements SessionHost {
     session.connection = null;
     if (session.expiryInterval === 0) this.endSession(session);
     else {
-      this.saveOutbox(session);
+      // Already written message by message; rewritten only when the log holds much more than is pending.
+      const pending = session.inflight.size + session.queue.length;
+      if (session.outboxCount > 2 * pending + 64 || hasUnwritten(session)) this.saveOutbox(session);
       this.armExpiry(session);
     }
   }
@@ -215,6 +241,7 @@ export class MqttBroker implements SessionHost {
       const stores = this.deps.stores(session.account);
       stores.sessions.remove(session.clientId);
       if (session.outboxCount > 0) stores.outbox.clear(session.clientId);
+      if (session.inboundQos2.size > 0) stores.outbox.clearInbound(session.clientId);
       session.outboxCount = 0;
     }
     session.destroy();
@@ -309,10 +336,9 @@ export class MqttBroker implements SessionHost {
   close(): void {
     for (const pending of this.pendingWills.values()) clearTimeout(pending.timer);
     this.pendingWills.clear();
-    for (const session of this.sessions.values()) {
-      if (session.connection !== null && session.expiryInterval > 0) this.saveOutbox(session);
-      session.destroy();
-    }
+    for (const session of this.sessions.values()) session.destroy();
+    for (const account of new Set([...this.sessions.values()].map((s) => s.account)))
+      this.deps.stores(account).outbox.flush();
     this.sessions.clear();
     this.owners.clear();
     this.correlation.close();
@@ -325,6 +351,13 @@ export function natsSubscriptionFor(filter: string): { subjects: string[]; queue
   const subject = mqttFilterToNatsSubject(shared === null ? filter : shared.filter);
   const up = levelUpSubject(subject);
   return { subjects: up === null ? [subject] : [subject, up], queue: shared === null ? null : shared.group };
+}
+
+/** Messages queued while the session was not persistent (its expiry changed at a reconnect). */
+function hasUnwritten(session: MqttSession): boolean {
+  for (const m of session.inflight.values()) if (m.oseq === undefined) return true;
+  for (const m of session.queue) if (m.oseq === undefined) return true;
+  return false;
 }
 
 function withoutAlias(p: Properties): Properties {

@@ -26,7 +26,12 @@ export interface OutboundMessage {
   packetId: number;
   /** Waiting for PUBACK / PUBREC (publish sent), or PUBCOMP (PUBREL sent). */
   state: "queued" | "publish" | "pubrel";
+  /** Its number in the session's outbox log once written there (persistent sessions), else absent. */
+  oseq?: number;
 }
+
+/** A change of a message's QoS flow that the outbox log records: in flight, PUBREL sent, finished. */
+export type OutboundChange = "publish" | "pubrel" | "done";
 
 /** What the session needs from its connection while one is attached. */
 export interface SessionConnection {
@@ -70,8 +75,12 @@ export interface SessionHost {
   readonly publishing: PublishContext | null;
   readonly maxQueued: number;
   sessionChanged(session: MqttSession): void;
-  /** A QoS 1/2 message queued while no connection is attached. */
-  queuedOffline(session: MqttSession, msg: OutboundMessage): void;
+  /** A QoS 1/2 message entered the session's queue (connected or not), after it was pumped. */
+  outboundQueued(session: MqttSession, msg: OutboundMessage): void;
+  /** A queued QoS 1/2 message went in flight, got PUBREC, or is finished (acked, expired, dropped). */
+  outboundChanged(session: MqttSession, msg: OutboundMessage, change: OutboundChange): void;
+  /** An inbound QoS 2 packet id was recorded (PUBREC sent) or released (PUBREL). */
+  inboundChanged(session: MqttSession, packetId: number, added: boolean): void;
   /** Nothing is queued or in flight any more. */
   drained(session: MqttSession): void;
 }
@@ -89,8 +98,10 @@ export class MqttSession implements ClientHandle {
   expiryInterval = 0;
   expiryTimer: NodeJS.Timeout | null = null;
   droppedMessages = 0;
-  /** Messages written to the session's outbox (JetStream) and not yet cleared. */
+  /** Records written to the session's outbox (JetStream) since it was last cleared. */
   outboxCount = 0;
+  /** The last outbox log number given to a message of this session. */
+  outboxSeq = 0;
   private nextPacketId = 1;
   private nextSid = 1;
 
@@ -190,17 +201,31 @@ export class MqttSession implements ClientHandle {
     }
     if (this.queue.length >= this.host.maxQueued) {
       // Bounded per session: the oldest waiting message gives way (counted, visible in logs).
-      this.queue.shift();
+      const dropped = this.queue.shift() as OutboundMessage;
       this.droppedMessages++;
+      this.host.outboundChanged(this, dropped, "done");
     }
     this.queue.push(msg);
-    if (this.connection === null) this.host.queuedOffline(this, msg);
-    else this.pump();
+    this.pump();
+    this.host.outboundQueued(this, msg);
+  }
+
+  /** An inbound QoS 2 PUBLISH was routed: its id suppresses re-sends until PUBREL [MQTT-4.3.3-2]. */
+  inboundReceived(packetId: number): void {
+    if (this.inboundQos2.has(packetId)) return;
+    this.inboundQos2.add(packetId);
+    this.host.inboundChanged(this, packetId, true);
+  }
+
+  inboundReleased(packetId: number): void {
+    if (this.inboundQos2.delete(packetId)) this.host.inboundChanged(this, packetId, false);
   }
 
   /** Messages read back from the outbox at start: in flight ones keep their packet id (sent with DUP). */
-  restoreOutbound(messages: readonly OutboundMessage[]): void {
+  restoreOutbound(messages: readonly OutboundMessage[], inboundQos2: readonly number[]): void {
+    for (const id of inboundQos2) this.inboundQos2.add(id);
     for (const msg of messages) {
+      if (msg.oseq !== undefined && msg.oseq > this.outboxSeq) this.outboxSeq = msg.oseq;
       if (msg.state !== "queued" && msg.packetId > 0 && !this.inflight.has(msg.packetId))
         this.inflight.set(msg.packetId, msg);
       else this.queue.push({ ...msg, state: "queued", packetId: 0 });
@@ -214,10 +239,14 @@ export class MqttSession implements ClientHandle {
     if (conn === null) return;
     while (this.queue.length > 0 && this.inflight.size < conn.sendQuota) {
       const msg = this.queue.shift() as OutboundMessage;
-      if (msg.expiresAt !== 0 && msg.expiresAt <= Date.now()) continue;
+      if (msg.expiresAt !== 0 && msg.expiresAt <= Date.now()) {
+        this.host.outboundChanged(this, msg, "done");
+        continue;
+      }
       msg.packetId = this.allocatePacketId();
       msg.state = "publish";
       this.inflight.set(msg.packetId, msg);
+      this.host.outboundChanged(this, msg, "publish");
       conn.sendPublish(msg, false);
     }
   }
@@ -239,6 +268,7 @@ export class MqttSession implements ClientHandle {
     const msg = this.inflight.get(packetId);
     if (msg === undefined || msg.state !== expect) return false;
     this.inflight.delete(packetId);
+    this.host.outboundChanged(this, msg, "done");
     this.pump();
     if (this.inflight.size === 0 && this.queue.length === 0) this.host.drained(this);
     return true;
@@ -250,11 +280,15 @@ export class MqttSession implements ClientHandle {
     if (msg === undefined || msg.qos !== 2) return false;
     if (failed) {
       this.inflight.delete(packetId);
+      this.host.outboundChanged(this, msg, "done");
       this.pump();
       if (this.inflight.size === 0 && this.queue.length === 0) this.host.drained(this);
       return true;
     }
-    msg.state = "pubrel";
+    if (msg.state !== "pubrel") {
+      msg.state = "pubrel";
+      this.host.outboundChanged(this, msg, "pubrel");
+    }
     return true;
   }
 

@@ -44,7 +44,7 @@ export function handlePublish(conn: MqttConnection, p: PublishPacket): void {
   const noMatch = v5 && delivered === 0 ? ReasonCode.noMatchingSubscribers : 0;
   if (p.qos === 1) conn.write(encodeAck(v5, PacketType.PUBACK, p.packetId, noMatch));
   else if (p.qos === 2) {
-    session.inboundQos2.add(p.packetId);
+    session.inboundReceived(p.packetId);
     conn.write(encodeAck(v5, PacketType.PUBREC, p.packetId));
   }
 }

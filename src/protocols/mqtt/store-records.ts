@@ -2,7 +2,7 @@
 // (retained or queued for a session) as a length-prefixed JSON header followed by the raw payload.
 
 import { createHash } from "node:crypto";
-import type { OutboundMessage } from "./mqtt-session.js";
+import type { OutboundChange, OutboundMessage } from "./mqtt-session.js";
 import type { Properties } from "./packets.js";
 import type { RetainedMessage, StoredSession, StoredSubscription } from "./stores.js";
 
@@ -74,6 +74,7 @@ export function encodeOutbound(clientId: string, m: OutboundMessage): Buffer {
       expiresAt: m.expiresAt,
       packetId: m.packetId,
       state: m.state,
+      oseq: m.oseq,
       properties: propertiesToJson(m.properties),
     },
     m.payload,
@@ -97,8 +98,52 @@ export function decodeOutbound(buf: Buffer): { clientId: string; message: Outbou
       expiresAt: Number(meta.expiresAt) || 0,
       packetId: Number(meta.packetId) || 0,
       state,
+      ...(typeof meta.oseq === "number" ? { oseq: meta.oseq } : {}),
     },
   };
+}
+
+/** One outbox flow change: [oseq, change, packetId]. */
+export type OutboxUpdate = [number, OutboundChange, number];
+
+/** A batch of flow changes of one client's outbox messages (no payload). */
+export function encodeOutboxUpdates(clientId: string, updates: readonly OutboxUpdate[]): Buffer {
+  return encodeMessage({ clientId, updates }, Buffer.alloc(0));
+}
+
+/** An inbound QoS 2 id recorded (`added`) or released. */
+export function encodeInboundQos2(clientId: string, packetId: number, added: boolean): Buffer {
+  return encodeMessage({ clientId, inbound: packetId, added }, Buffer.alloc(0));
+}
+
+export type OutboxRecord =
+  | { kind: "message"; clientId: string; message: OutboundMessage }
+  | { kind: "updates"; clientId: string; updates: OutboxUpdate[] }
+  | { kind: "inbound"; clientId: string; packetId: number; added: boolean };
+
+/** Any record of the outbox stream; null when it is not one. */
+export function decodeOutboxRecord(buf: Buffer): OutboxRecord | null {
+  const d = decodeMessage(buf);
+  if (d === null || typeof d.meta.clientId !== "string") return null;
+  const { meta } = d;
+  const clientId = meta.clientId as string;
+  if (Array.isArray(meta.updates)) {
+    const updates = (meta.updates as unknown[]).filter(isUpdate);
+    return { kind: "updates", clientId, updates };
+  }
+  if (typeof meta.inbound === "number")
+    return { kind: "inbound", clientId, packetId: meta.inbound, added: meta.added === true };
+  const m = decodeOutbound(buf);
+  return m === null ? null : { kind: "message", ...m };
+}
+
+function isUpdate(v: unknown): v is OutboxUpdate {
+  return (
+    Array.isArray(v) &&
+    typeof v[0] === "number" &&
+    (v[1] === "publish" || v[1] === "pubrel" || v[1] === "done") &&
+    typeof v[2] === "number"
+  );
 }
 
 /** Properties as JSON: the two binary ones as base64. */

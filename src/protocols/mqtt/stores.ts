@@ -3,7 +3,7 @@
 // interfaces; in-memory implementations here, JetStream-backed ones in js-stores.ts.
 
 import { subjectMatchesFilter } from "../../core/subject.js";
-import type { OutboundMessage } from "./mqtt-session.js";
+import type { OutboundChange, OutboundMessage } from "./mqtt-session.js";
 import type { Properties } from "./packets.js";
 import { mqttTopicToNatsSubject } from "./topic-mapping.js";
 
@@ -49,17 +49,32 @@ export interface RetainedStore {
   readonly size: number;
 }
 
+/** What the outbox log holds for one client, replayed. */
+export interface KeptOutbox {
+  /** Messages not finished yet, in log order (in flight ones with their packet id and state). */
+  messages: OutboundMessage[];
+  /** Inbound QoS 2 packet ids received and not yet released. */
+  inboundQos2: number[];
+}
+
 /**
- * QoS 1/2 messages kept for persistent sessions that are offline (or were disconnected with messages
- * unacknowledged), so they survive a restart. One record per message, keyed by client id.
+ * QoS 1/2 messages kept for persistent sessions (written as they are queued, their flow changes after
+ * them), and inbound QoS 2 ids awaiting PUBREL, so they survive a restart or a crash. Keyed by client id.
  */
 export interface OutboxStore {
   /** Replaces what is kept for a client with these messages, in order. */
   replace(clientId: string, messages: readonly OutboundMessage[]): void;
   append(clientId: string, message: OutboundMessage): void;
+  /** A message's flow changed (batched: written once per client per event-loop turn). */
+  update(clientId: string, oseq: number, change: OutboundChange, packetId: number): void;
   clear(clientId: string): void;
-  /** Everything kept, by client id, in order (read once at start). */
-  all(): Map<string, OutboundMessage[]>;
+  /** An inbound QoS 2 id recorded or released (written at once, before PUBREC / PUBCOMP go out). */
+  inbound(clientId: string, packetId: number, added: boolean): void;
+  clearInbound(clientId: string): void;
+  /** Writes batched updates now (shutdown). */
+  flush(): void;
+  /** Everything kept, by client id (read once at start). */
+  all(): Map<string, KeptOutbox>;
 }
 
 /** The stores of one account. */
@@ -75,8 +90,12 @@ export interface MqttStores {
 export class NoOutbox implements OutboxStore {
   replace(): void {}
   append(): void {}
+  update(): void {}
   clear(): void {}
-  all(): Map<string, OutboundMessage[]> {
+  inbound(): void {}
+  clearInbound(): void {}
+  flush(): void {}
+  all(): Map<string, KeptOutbox> {
     return new Map();
   }
 }
