@@ -81,6 +81,9 @@ const OPS: readonly { name: string; op: Op; spaced: boolean }[] = [
  */
 const LINE_SLACK = 512;
 
+/** Longest subject the per-connection last-subject cache keeps (longer ones are decoded every time). */
+const SUBJECT_CACHE_MAX = 128;
+
 function lowerAscii(b: number): number {
   return b >= 65 && b <= 90 ? b | 0x20 : b;
 }
@@ -108,6 +111,14 @@ export class NatsParser {
   /** Where the arguments start in the line last given to matchOp(). */
   private argStart = 0;
   private closed = false;
+  /**
+   * The last PUB subject as bytes and as a string: publishers mostly repeat a subject, so comparing a few
+   * bytes replaces the decode, and the sublist's cache then looks up a string whose hash V8 already knows
+   * (nats-server keeps a per-connection result cache keyed by the subject bytes for the same reason).
+   */
+  private lastSubjectBytes: Buffer | null = null;
+  private lastSubjectLen = -1;
+  private lastSubject = "";
   /**
    * Set while a server with auth waits for CONNECT: like nats-server's OP_START, a line whose first byte is
    * not C/c fails at once, so an unauthenticated client cannot make the server parse or buffer a payload.
@@ -284,7 +295,28 @@ export class NatsParser {
   }
 
   private argString(buf: Buffer, i: number): string {
-    return buf.toString("utf8", this.args[i * 2], this.args[i * 2 + 1]);
+    return buf.utf8Slice(this.args[i * 2], this.args[i * 2 + 1]);
+  }
+
+  /** The first argument (a PUB/HPUB subject) as a string, reusing the last one when the bytes are equal. */
+  private subjectArg(buf: Buffer): string {
+    const s = this.args[0];
+    const n = this.args[1] - s;
+    if (n === this.lastSubjectLen) {
+      const cached = this.lastSubjectBytes!;
+      let i = 0;
+      while (i < n && buf[s + i] === cached[i]) i++;
+      if (i === n) return this.lastSubject;
+    }
+    const subject = buf.utf8Slice(s, s + n);
+    if (n <= SUBJECT_CACHE_MAX) {
+      // Allocated outside the shared pool so a connection never pins an 8 KiB pool slab.
+      this.lastSubjectBytes ??= Buffer.allocUnsafeSlow(SUBJECT_CACHE_MAX);
+      buf.copy(this.lastSubjectBytes, 0, s, s + n);
+      this.lastSubjectLen = n;
+      this.lastSubject = subject;
+    }
+    return subject;
   }
 
   /** Parses a non-negative decimal argument; -1 when it is not one (at most 9 digits, as nats-server's parseSize). */
@@ -316,7 +348,7 @@ export class NatsParser {
       this.fail(ParseError.MaxPayload, "");
       return;
     }
-    this.pubSubject = this.argString(buf, 0);
+    this.pubSubject = this.subjectArg(buf);
     this.pubReply = n === 3 ? this.argString(buf, 1) : null;
     this.pubHeaderSize = -1;
     this.pubSize = size;
@@ -339,7 +371,7 @@ export class NatsParser {
       this.fail(ParseError.MaxPayload, "");
       return;
     }
-    this.pubSubject = this.argString(buf, 0);
+    this.pubSubject = this.subjectArg(buf);
     this.pubReply = n === 4 ? this.argString(buf, 1) : null;
     this.pubHeaderSize = hdr;
     this.pubSize = size;

@@ -160,4 +160,28 @@ describe("NatsParser operations", () => {
   it("ignores +OK from a client, as nats-server does", () => {
     expect(parseChunks(["+OK\r\nPING\r\n"])).toEqual([["ping"]]);
   });
+
+  it("decodes each PUB subject right when the per-connection last-subject cache hits and misses", () => {
+    const long = `a.${"x".repeat(200)}`;
+    const utf8 = "caf\u00e9.\u00fc";
+    const stream =
+      "PUB foo.bar 1\r\na\r\nPUB foo.bar 1\r\nb\r\nPUB foo.baz 1\r\nc\r\nHPUB foo.baz 12 12\r\nNATS/1.0\r\n\r\n\r\n" +
+      `PUB ${long} 1\r\nd\r\nPUB ${long} 1\r\ne\r\nPUB ${utf8} 1\r\nf\r\nPUB ${utf8} 1\r\ng\r\nPUB foo.bar 1\r\nh\r\n`;
+    // Split at every byte too: the cache must not depend on where chunks end.
+    const bytes = Buffer.from(stream, "utf8");
+    const split = [...bytes].map((b) => Buffer.from([b]));
+    const expected = [
+      ["pub", "foo.bar", null, "a"],
+      ["pub", "foo.bar", null, "b"],
+      ["pub", "foo.baz", null, "c"],
+      ["hpub", "foo.baz", null, "NATS/1.0\r\n\r\n", ""],
+      ["pub", long, null, "d"],
+      ["pub", long, null, "e"],
+      ["pub", utf8, null, "f"],
+      ["pub", utf8, null, "g"],
+      ["pub", "foo.bar", null, "h"],
+    ];
+    expect(parseChunks([bytes])).toEqual(expected);
+    expect(parseChunks(split)).toEqual(expected);
+  });
 });
