@@ -15,7 +15,7 @@ import type { Logger } from "../../util/logger.js";
 import type { OutboundBuffer } from "../../util/outbound-buffer.js";
 import { type ConnectOptions, defaultConnectOptions, parseConnectOptions } from "./connect-options.js";
 import { type CloseReason, closeReasons, errors } from "./errors.js";
-import { writeMsg } from "./msg-encoder.js";
+import { lineStartOf, type MsgTarget, writeMsg } from "./msg-encoder.js";
 import { OutboundWriter, timerMs } from "./outbound-writer.js";
 import { NatsParser, ParseError, type ParserHandler } from "./parser.js";
 import type { Transport } from "./transport.js";
@@ -32,12 +32,14 @@ export interface NatsConnectionContext {
   connectionClosed(conn: NatsConnection, reason: CloseReason): void;
 }
 
-class NatsSubscription extends Subscription {
+class NatsSubscription extends Subscription implements MsgTarget {
   /** The sid as bytes, written into every MSG line. */
   readonly sidBytes: Buffer;
+  readonly lineStart: Buffer | null;
   constructor(client: ClientHandle, subject: string, queue: string | null, sid: string) {
     super(client, subject, queue, sid);
     this.sidBytes = Buffer.from(sid, "utf8");
+    this.lineStart = lineStartOf(subject, sid);
   }
 }
 
@@ -396,7 +398,7 @@ export class NatsConnection implements ClientHandle, ParserHandler {
     const total = writeMsg(
       this.out,
       subject,
-      (sub as NatsSubscription).sidBytes,
+      sub as NatsSubscription,
       reply,
       this.opts.headers ? headers : null,
       payload,

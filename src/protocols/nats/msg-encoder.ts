@@ -2,10 +2,26 @@
 // Small frames are written in place (TypedArray.set beats Buffer.copy for short runs); large payloads
 // are queued by reference.
 
+import { subjectHasWildcard } from "../../core/subject.js";
 import { COPY_LIMIT, type OutboundBuffer, writeUint } from "../../util/outbound-buffer.js";
 
-const MSG_PREFIX = Buffer.from("MSG ");
-const HMSG_PREFIX = Buffer.from("HMSG ");
+/** What the encoder needs of a subscription. */
+export interface MsgTarget {
+  /** The subject as subscribed. */
+  readonly subject: string;
+  /** The sid as bytes, written into every MSG line. */
+  readonly sidBytes: Buffer;
+  /** `<subject> <sid> ` pre-encoded for a literal subscription (see lineStartOf), else null. */
+  readonly lineStart: Buffer | null;
+}
+
+/**
+ * A literal subscription always receives its own subject, so the middle of its MSG line never changes:
+ * encoding it once saves a utf8 encode of the subject per delivery. Wildcard subscriptions get null.
+ */
+export function lineStartOf(subject: string, sid: string): Buffer | null {
+  return subjectHasWildcard(subject) ? null : Buffer.from(`${subject} ${sid} `, "utf8");
+}
 
 /**
  * Appends `MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n`, or the HMSG form when `headers` is
@@ -15,7 +31,7 @@ const HMSG_PREFIX = Buffer.from("HMSG ");
 export function writeMsg(
   out: OutboundBuffer,
   subject: string,
-  sidBytes: Buffer,
+  target: MsgTarget,
   reply: string | null,
   headers: Buffer | null,
   payload: Buffer,
@@ -24,23 +40,29 @@ export function writeMsg(
   const plen = payload.length;
   const total = hlen + plen;
   const inline = total < COPY_LIMIT;
+  const sidBytes = target.sidBytes;
   out.ensure(
     40 + (subject.length + (reply === null ? 0 : reply.length)) * 3 + sidBytes.length + (inline ? total : 0),
   );
   const buf = out.buf;
   let p = out.pos;
-  if (headers !== null) {
-    buf.set(HMSG_PREFIX, p);
-    p += 5;
+  if (headers !== null) buf[p++] = 72; // H
+  buf[p] = 77; // M
+  buf[p + 1] = 83; // S
+  buf[p + 2] = 71; // G
+  buf[p + 3] = 32;
+  p += 4;
+  const lineStart = target.lineStart;
+  if (lineStart !== null && subject === target.subject) {
+    buf.set(lineStart, p);
+    p += lineStart.length;
   } else {
-    buf.set(MSG_PREFIX, p);
-    p += 4;
+    p += buf.utf8Write(subject, p);
+    buf[p++] = 32;
+    buf.set(sidBytes, p);
+    p += sidBytes.length;
+    buf[p++] = 32;
   }
-  p += buf.utf8Write(subject, p);
-  buf[p++] = 32;
-  buf.set(sidBytes, p);
-  p += sidBytes.length;
-  buf[p++] = 32;
   if (reply !== null) {
     p += buf.utf8Write(reply, p);
     buf[p++] = 32;
