@@ -4,6 +4,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NatsgateServer } from "../../src/index.js";
+import { serverFromConfig } from "../helpers/config-server.js";
 import {
   type NatsServerProcess,
   natsServerAvailable,
@@ -184,5 +185,43 @@ describe.skipIf(!available)("mixed cluster natsgate + nats-server 2.9.10", () =>
     await pub.flush();
     await waitFor("delivery after rejoin", () => got.length === 1);
     expect(got).toEqual(["again"]);
+  });
+
+  it("keeps accounts apart across the cluster (RS+/RMSG carry the account)", async () => {
+    const accounts = `accounts {
+  A { users [ { user: a, password: a } ] }
+  B { users [ { user: b, password: b } ] }
+}
+`;
+    const seed = await startNatsServer(["-m", "-1"], {
+      config: `${accounts}cluster { name: ${CLUSTER_NAME}, listen: 127.0.0.1:-1 }\n`,
+    });
+    natsServers.push(seed);
+    const seedRoute = `nats-route://127.0.0.1:${/:(\d+)$/.exec(seed.ports.cluster![0]!)![1]}`;
+    const g = await serverFromConfig(
+      `${accounts}cluster { name: ${CLUSTER_NAME}, listen: "127.0.0.1:-1", routes: ["${seedRoute}"] }\n`,
+    );
+    gateServers.push(g);
+    await waitRoutes(g, 1);
+    const login = async (port: number, user: string) => {
+      const nc = await client(port, { user, pass: user });
+      clients.push(nc);
+      return nc;
+    };
+    const aOnGate = await login(g.port, "a");
+    const bOnGate = await login(g.port, "b");
+    const aOnSeed = await login(seed.port, "a");
+    const bOnSeed = await login(seed.port, "b");
+    const gotA = collect(aOnGate, "shared.subject");
+    const gotB = collect(bOnGate, "shared.subject");
+    await syncInterest(aOnGate, aOnSeed);
+    await syncInterest(bOnGate, bOnSeed);
+    aOnSeed.publish("shared.subject", "for-a");
+    bOnSeed.publish("shared.subject", "for-b");
+    await Promise.all([aOnSeed.flush(), bOnSeed.flush()]);
+    await waitFor("one message per account", () => gotA.length === 1 && gotB.length === 1);
+    await Promise.all([aOnGate.flush(), bOnGate.flush()]);
+    expect(gotA).toEqual(["for-a"]);
+    expect(gotB).toEqual(["for-b"]);
   });
 });
