@@ -2,7 +2,7 @@
 // (with JetStream in a temp dir, or with a given config) as the target.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
@@ -87,10 +87,8 @@ export function jetStreamTargets(): [string, () => Promise<Target>][] {
 
 /** Builds dist/ when the CLI sources are newer than the built files (call in beforeAll, 120 s timeout). */
 export function ensureBuilt(): void {
-  const newest = ["run.ts", "object-command.ts", "bench-command.ts", "connection.ts"]
-    .map((f) => resolve("src/cli/commands", f))
-    .filter(existsSync)
-    .reduce((m, f) => Math.max(m, statSync(f).mtimeMs), 0);
+  const srcDir = resolve("src/cli/commands");
+  const newest = readdirSync(srcDir).reduce((m, f) => Math.max(m, statSync(join(srcDir, f)).mtimeMs), 0);
   const built = resolve("dist/cli/commands/run.js");
   if (!existsSync(MAIN) || !existsSync(built) || statSync(built).mtimeMs < newest) {
     spawnSync("npm", ["run", "build"], { stdio: "ignore" });

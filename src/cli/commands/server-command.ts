@@ -24,7 +24,12 @@ async function gather(
   const sub = s.nc.subscribe(inbox, expect ? { max: expect } : {});
   const timer = setTimeout(() => sub.unsubscribe(), s.timeout);
   s.nc.publish(subject, "", { reply: inbox });
-  for await (const m of sub) replies.push({ data: m.json<PingReply>(), rttMs: performance.now() - start });
+  for await (const m of sub) {
+    // Outside the system account nobody serves $SYS requests: the server answers with an empty 503
+    // no-responders status, which ends the wait instead of being parsed as a reply.
+    if (m.data.length === 0 && m.headers?.code === 503) break;
+    replies.push({ data: m.json<PingReply>(), rttMs: performance.now() - start });
+  }
   clearTimeout(timer);
   return replies;
 }
