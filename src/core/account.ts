@@ -27,8 +27,14 @@ export class Account {
   interestListener: InterestListener | null = null;
   /** See RemoteRouting; null when the server has no routes. */
   remote: RemoteRouting | null = null;
+  /** Also told of every interest change: in-server watchers such as JetStream push consumers. */
+  readonly interestWatchers = new Set<InterestListener>();
   readonly sublist = new Sublist({
-    onInterestChange: (subject, queue, count, sub) => this.interestListener?.(subject, queue, count, sub),
+    onInterestChange: (subject, queue, count, sub) => {
+      this.interestListener?.(subject, queue, count, sub);
+      if (this.interestWatchers.size > 0)
+        for (const w of this.interestWatchers) w(subject, queue, count, sub);
+    },
   });
   /** Connections currently bound to this account. */
   numConnections = 0;

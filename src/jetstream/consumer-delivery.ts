@@ -3,7 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { Account } from "../core/account.js";
-import type { Sublist } from "../core/sublist.js";
+import type { InterestListener, Sublist } from "../core/sublist.js";
 import type { Subscription } from "../core/subscription.js";
 
 /** nats-server JsFlowControlMaxPending: the most bytes in flight; the window starts at 1/16 of it. */
@@ -128,10 +128,25 @@ export class InterestWatch {
   >();
   private timer: NodeJS.Timeout | null = null;
   private seenGeneration = -1;
+  private checkQueued = false;
+  private readonly onInterestChanged = () => {
+    if (this.checkQueued) return;
+    this.checkQueued = true;
+    // Once per burst of SUB/UNSUBs: after the current read is processed, before the next I/O.
+    queueMicrotask(() => {
+      this.checkQueued = false;
+      this.poll();
+    });
+  };
 
+  /**
+   * With `accountWatchers` (the account's interest watcher set) changes are seen as they happen; without,
+   * the sublist's generation is polled every `pollMs`.
+   */
   constructor(
     private readonly sublist: Sublist,
     private readonly pollMs = 10,
+    private readonly accountWatchers: Set<InterestListener> | null = null,
   ) {}
 
   hasInterest(subject: string): boolean {
@@ -152,6 +167,10 @@ export class InterestWatch {
         if (this.watchers.get(owner) === w) onChange(now);
       });
     }
+    if (this.accountWatchers !== null) {
+      this.accountWatchers.add(this.onInterestChanged);
+      return;
+    }
     if (this.timer === null) {
       this.seenGeneration = this.sublist.generation;
       this.timer = setInterval(() => this.poll(), this.pollMs);
@@ -161,9 +180,12 @@ export class InterestWatch {
 
   unwatch(owner: object): void {
     this.watchers.delete(owner);
-    if (this.watchers.size === 0 && this.timer !== null) {
-      clearInterval(this.timer);
-      this.timer = null;
+    if (this.watchers.size === 0) {
+      this.accountWatchers?.delete(this.onInterestChanged);
+      if (this.timer !== null) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
     }
   }
 

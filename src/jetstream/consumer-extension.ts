@@ -31,7 +31,11 @@ export function createConsumerExtension(opts: ConsumerExtensionOptions = {}): Co
     if (env === undefined) {
       env = {
         ctx: account.ctx,
-        interest: new InterestWatch(account.ctx.client.account.sublist),
+        interest: new InterestWatch(
+          account.ctx.client.account.sublist,
+          10,
+          account.ctx.client.account.interestWatchers,
+        ),
         limits: opts.limits ?? NO_CONSUMER_LIMITS,
         maxPayload: opts.maxPayload ?? 1024 * 1024,
         domain: account.domain,
