@@ -56,6 +56,8 @@ export class RouteConnection implements RouteSink {
   info: RouteInfo | null = null;
   registered = false;
   closed = false;
+  readonly startedAt = Date.now();
+  lastActivity = Date.now();
   inMsgs = 0;
   outMsgs = 0;
   inBytes = 0;
@@ -182,6 +184,19 @@ export class RouteConnection implements RouteSink {
     return this.subs.has(key);
   }
 
+  /** The peer's interest as `subject[ queue]` (routez/leafz subscriptions_list). */
+  subscriptionList(): string[] {
+    const out: string[] = [];
+    for (const { sub } of this.subs.values())
+      out.push(sub.queue === null ? sub.subject : `${sub.subject} ${sub.queue}`);
+    return out;
+  }
+
+  /** Bytes queued for the peer and not yet written (pending_size). */
+  get pendingBytes(): number {
+    return this.writer.pending;
+  }
+
   /** Number of RS+ entries held for the peer. */
   get subscriptionCount(): number {
     return this.subs.size;
@@ -204,6 +219,7 @@ export class RouteConnection implements RouteSink {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.lastActivity = Date.now();
     try {
       this.parser.parse(chunk);
     } catch (err) {

@@ -3,6 +3,7 @@
 
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
+import { leafzOf } from "../../src/cluster/peer-z.js";
 import { createServer, type NatsgateServer } from "../../src/index.js";
 import {
   type NatsServerProcess,
@@ -102,6 +103,11 @@ describe.skipIf(!available)("natsgate leaf node of a nats-server hub", () => {
     hd.set("X-K", "v");
     expect((await onEdge.request("svc.hub", "q1", { timeout: 5000, headers: hd })).string()).toBe("hub:q1:v");
     expect((await onHub.request("svc.edge", "q2", { timeout: 5000 })).string()).toBe("edge:q2");
+    const lz = leafzOf(e.serverId, e.leafNodes, { subs: true });
+    expect(lz).toMatchObject({ leafnodes: 1 });
+    const leaf = (lz.leafs as Record<string, unknown>[])[0]!;
+    expect(leaf).toMatchObject({ account: "$G", ip: "127.0.0.1", port: h.leafPort });
+    expect(leaf.subscriptions_list).toEqual(expect.arrayContaining(["up.>", "svc.hub"]));
   });
 
   it("spreads a queue group over the link exactly once", async () => {
