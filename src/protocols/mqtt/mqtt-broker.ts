@@ -99,7 +99,8 @@ export class MqttBroker implements SessionHost {
       if (this.sessions.has(stored.clientId)) continue;
       const session = this.newSession(stored.clientId, account);
       this.applyStored(session, stored);
-      this.armExpiry(session);
+      // The remaining time of a session that was expiring; one that had a client attached (a crash) starts afresh.
+      this.armExpiry(session, stored.expiresAt);
     }
     for (const [clientId, kept] of stores.outbox.all()) {
       const session = this.sessions.get(clientId);
@@ -182,6 +183,8 @@ export class MqttBroker implements SessionHost {
     if (session !== null) {
       if (session.expiryTimer !== null) clearTimeout(session.expiryTimer);
       session.expiryTimer = null;
+      // Stored without the deadline by the sessionChanged() that follows CONNECT.
+      session.expiresAt = 0;
       return { session, present: true };
     }
     return { session: this.newSession(clientId, account), present: false };
@@ -227,11 +230,30 @@ export class MqttBroker implements SessionHost {
     }
   }
 
-  private armExpiry(session: MqttSession): void {
+  /** Starts the expiry countdown (or resumes it at a stored deadline); the deadline is stored with the session. */
+  private armExpiry(session: MqttSession, deadline?: number): void {
     if (session.expiryInterval === NEVER_EXPIRES) return;
+    const now = Date.now();
+    session.expiresAt = deadline ?? now + session.expiryInterval * 1000;
+    if (session.expiresAt <= now) {
+      this.endSession(session);
+      return;
+    }
+    if (deadline === undefined) this.sessionChanged(session);
+    this.scheduleExpiry(session);
+  }
+
+  private scheduleExpiry(session: MqttSession): void {
     // Timers cap at ~24.8 days; longer expiries re-arm when they fire.
-    const ms = Math.min(session.expiryInterval * 1000, 2 ** 31 - 1);
-    session.expiryTimer = setTimeout(() => this.endSession(session), ms);
+    const ms = Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1);
+    session.expiryTimer = setTimeout(
+      () => {
+        session.expiryTimer = null;
+        if (Date.now() < session.expiresAt) this.scheduleExpiry(session);
+        else this.endSession(session);
+      },
+      Math.max(ms, 0),
+    );
     session.expiryTimer.unref();
   }
 

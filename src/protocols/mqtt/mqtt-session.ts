@@ -97,6 +97,8 @@ export class MqttSession implements ClientHandle {
   connection: SessionConnection | null = null;
   expiryInterval = 0;
   expiryTimer: NodeJS.Timeout | null = null;
+  /** Epoch ms at which the session ends while no client is attached (stored, so restarts keep it), or 0. */
+  expiresAt = 0;
   droppedMessages = 0;
   /** Records written to the session's outbox (JetStream) since it was last cleared. */
   outboxCount = 0;
@@ -152,7 +154,13 @@ export class MqttSession implements ClientHandle {
   toStored(): StoredSession {
     const subscriptions: StoredSubscription[] = [];
     for (const subs of this.subscriptions.values()) if (subs.length > 0) subscriptions.push(subs[0].spec);
-    return { clientId: this.clientId, expiryInterval: this.expiryInterval, subscriptions };
+    const stored: StoredSession = {
+      clientId: this.clientId,
+      expiryInterval: this.expiryInterval,
+      subscriptions,
+    };
+    if (this.expiresAt > 0) stored.expiresAt = this.expiresAt;
+    return stored;
   }
 
   // ---- delivery from the core ----

@@ -21,7 +21,9 @@ export function decodeSession(buf: Buffer): StoredSession | null {
   if (v === null || typeof v.clientId !== "string" || typeof v.expiryInterval !== "number") return null;
   if (!Array.isArray(v.subscriptions)) return null;
   const subscriptions = (v.subscriptions as unknown[]).filter(isSubscription);
-  return { clientId: v.clientId, expiryInterval: v.expiryInterval, subscriptions };
+  const s: StoredSession = { clientId: v.clientId, expiryInterval: v.expiryInterval, subscriptions };
+  if (typeof v.expiresAt === "number" && v.expiresAt > 0) s.expiresAt = v.expiresAt;
+  return s;
 }
 
 function isSubscription(v: unknown): v is StoredSubscription {

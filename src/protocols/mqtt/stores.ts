@@ -21,6 +21,8 @@ export interface StoredSession {
   clientId: string;
   /** Seconds the session lives after a disconnect; 0xFFFFFFFF = forever (3.1.1 persistent sessions). */
   expiryInterval: number;
+  /** Epoch ms at which the session expires, while no client is attached (absent: counting not started). */
+  expiresAt?: number;
   subscriptions: StoredSubscription[];
 }
 
