@@ -133,9 +133,13 @@ export class NatsgateServer implements NatsConnectionContext {
           lookupAccount: (n) => this.lookupAccount(n),
           newCid: () => this.nextCid++,
           accounts: () => this.accounts.values(),
+          connectionClosed: (conn, reason) => this.monitoring.connectionClosed(conn, reason),
         },
         o.mqtt,
       );
+      const mqtt = this.mqtt;
+      this.monitoring.addConnectionSource(() => mqtt.monitoredConnections());
+      this.monitoring.mqtt = mqtt.monitorView();
     }
     this.writePortsFile();
     this.logger.info("Server is ready");

@@ -102,6 +102,7 @@ export function handleConnect(conn: MqttConnection, p: ConnectPacket): void {
   conn.keepAlive = p.keepAlive;
   conn.will = p.will;
   conn.account = account;
+  conn.user = p.username;
   account.numConnections++;
   const props = p.properties;
   if (v5) {

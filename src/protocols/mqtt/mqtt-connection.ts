@@ -62,6 +62,14 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
   readonly topicAliases = new Map<number, string>();
   sessionExpiry = 0;
   closed = false;
+  /** The username of CONNECT once accepted (monitoring). */
+  user: string | undefined = undefined;
+  readonly startedAt = new Date();
+  /** Counters for monitoring (/connz, /metrics): plain increments. */
+  msgsIn = 0;
+  msgsOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
   private readonly framer: MqttFramer;
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -102,6 +110,7 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastActivity = Date.now();
+    this.bytesIn += chunk.length;
     try {
       this.framer.push(chunk, (frame) => this.onFrame(frame));
     } catch (err) {
@@ -130,6 +139,7 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
         if (this.connected) this.startKeepAlive();
         return;
       case PacketType.PUBLISH:
+        this.msgsIn++;
         handlePublish(this, packet);
         return;
       case PacketType.PUBACK:
@@ -193,6 +203,7 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
     if (this.closed) return;
     this.out.push(buf);
     this.outBytes += buf.length;
+    this.bytesOut += buf.length;
     if (this.outBytes + this.transport.bufferedBytes > this.ctx.settings.maxPending) {
       this.debug("MQTT slow consumer");
       this.out = [];
@@ -239,8 +250,14 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
       if (msg.qos > 0 && this.session !== null) this.session.complete(msg.packetId, "publish");
       return;
     }
+    this.msgsOut++;
     this.write(head);
     if (payload.length > 0) this.write(payload);
+  }
+
+  /** Epoch ms of the last data from the client. */
+  get lastActivityAt(): number {
+    return this.lastActivity;
   }
 
   sendPubrel(packetId: number): void {

@@ -18,6 +18,7 @@ import {
 } from "./mqtt-connection.js";
 import { MqttJsApi } from "./mqtt-js-api.js";
 import { listenMqtt, type MqttBoundListener } from "./mqtt-listener.js";
+import { connectionView, type MqttConnectionView } from "./mqtt-monitor.js";
 import { type MqttStores, memoryStores } from "./stores.js";
 
 export interface MqttHost {
@@ -30,6 +31,8 @@ export interface MqttHost {
   accounts?(): Iterable<Account>;
   /** Stores to use instead of the JetStream or in-memory ones (tests). */
   stores?(account: Account): MqttStores;
+  /** An MQTT connection that had completed CONNECT closed (monitoring's closed-connection ring). */
+  connectionClosed?(conn: MqttConnectionView, reason: string): void;
 }
 
 /** Retained messages kept per account (each one also in memory, for wildcard lookups). */
@@ -164,6 +167,25 @@ export class MqttService implements MqttConnectionContext {
 
   connectionClosed(conn: MqttConnection): void {
     this.connections.delete(conn);
+    if (conn.connected && this.host.connectionClosed !== undefined)
+      this.host.connectionClosed(connectionView(conn), this.closing ? "Server Shutdown" : "Client Closed");
+  }
+
+  /** Connections past CONNECT, as monitoring lists them (/connz, /varz, /metrics). */
+  *monitoredConnections(): Generator<MqttConnectionView> {
+    for (const conn of this.connections) if (conn.connected && !conn.closed) yield connectionView(conn);
+  }
+
+  /** Sessions (connected or not) and retained messages over all accounts, for /metrics. */
+  monitorView(): { sessions(): number; retainedMessages(): number } {
+    return {
+      sessions: () => this.broker.sessions.size,
+      retainedMessages: () => {
+        let n = 0;
+        for (const stores of this.stores.values()) n += stores.retained.size;
+        return n;
+      },
+    };
   }
 
   async close(): Promise<void> {
