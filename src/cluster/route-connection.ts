@@ -2,6 +2,7 @@
 // (RS+/RS-, LS+/LS-) held as RouteSubscriptions in the accounts' sublists, and messages both ways (RMSG/LMSG/HMSG).
 
 import type { Account } from "../core/account.js";
+import { subjectHasWildcard } from "../core/subject.js";
 import type { Transport } from "../core/transport.js";
 import { OutboundWriter, timerMs } from "../protocols/nats/outbound-writer.js";
 import type { Logger } from "../util/logger.js";
@@ -38,6 +39,9 @@ export interface RouteHost {
   routeInfo(route: RouteConnection, info: RouteInfo, first: boolean): boolean;
   routeClosed(route: RouteConnection, reason: string): void;
 }
+
+/** nats-server jsAckPre: only JetStream ack replies carry a remapped delivery subject. */
+const JS_ACK_PREFIX = "$JS.ACK.";
 
 export interface SolicitedUrl {
   url: URL;
@@ -176,7 +180,13 @@ export class RouteConnection implements RouteSink {
     payload: Buffer,
   ): boolean {
     const account = sub.sid.slice(0, sub.sid.indexOf(" "));
-    return this.forward(account, subject, reply, headers, payload, sub.queue === null ? null : [sub.queue]);
+    const queues = sub.queue === null ? null : [sub.queue];
+    // JetStream delivers a stream message on its deliver subject while showing the stream subject: across a
+    // route the message travels on the deliver subject with `@<stream subject>` after the ack reply, as
+    // nats-server does (client.go processMsgResults), and the peer swaps them back (see onMsg).
+    if (reply !== null && subject !== sub.subject && !subjectHasWildcard(sub.subject))
+      return this.forward(account, sub.subject, `${reply}@${subject}`, headers, payload, queues);
+    return this.forward(account, subject, reply, headers, payload, queues);
   }
 
   /** Whether the peer has interest under this RS+ key (`<account> <subject>[ <queue>]`). */
@@ -306,7 +316,17 @@ export class RouteConnection implements RouteSink {
     if (account === null) return;
     const result = account.sublist.match(m.subject);
     if (result.psubs.length === 0 && result.qsubs.length === 0) return;
-    fanOut(account, this, m.subject, m.reply, m.headers, m.payload, result, m.queues);
+    let subject = m.subject;
+    let reply = m.reply;
+    // A JetStream delivery: routed on the deliver subject, shown with the stream subject after `@`.
+    if (reply?.startsWith(JS_ACK_PREFIX)) {
+      const at = reply.lastIndexOf("@");
+      if (at > 0 && at < reply.length - 1) {
+        subject = reply.slice(at + 1);
+        reply = reply.slice(0, at);
+      }
+    }
+    fanOut(account, this, subject, reply, m.headers, m.payload, result, m.queues);
   }
 
   /** A closed route's interest goes with it (nats-server removeRemoteSubs), one batch per account. */
