@@ -96,4 +96,23 @@ describe("route faults", () => {
     expect(a.cluster!.routes.size).toBe(0);
     expect(hasInterest(a, "silent.x")).toBe(false);
   });
+
+  it("a flapping peer leaves nothing behind (routes, subscriptions)", async () => {
+    const a = await node();
+    const baseline = a.lookupAccount("$G")!.sublist.count();
+    for (let i = 0; i < 50; i++) {
+      const p = await rawPeer(a.cluster!.port);
+      let subs = "";
+      for (let k = 0; k < 40; k++) subs += `RS+ $G flap.${i}.${k}\r\nRS+ $G work.${k} q ${k + 1}\r\n`;
+      p.sock.write(
+        `CONNECT {"cluster":"${CLUSTER_NAME}","name":"F${i}"}\r\n${peerInfo(`F${i}`)}${subs}PING\r\n`,
+      );
+      await waitFor("PONG", () => p.text().includes("PONG"));
+      expect(a.lookupAccount("$G")!.sublist.count()).toBe(baseline + 80);
+      p.sock.destroy();
+      await waitFor("route gone", () => a.cluster!.routes.size === 0);
+    }
+    expect(a.lookupAccount("$G")!.sublist.count()).toBe(baseline);
+    expect(hasInterest(a, "work.3")).toBe(false);
+  });
 });

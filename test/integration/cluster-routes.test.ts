@@ -152,6 +152,28 @@ describe("natsgate cluster (routes)", () => {
     expect(got).toEqual(["back"]);
   });
 
+  it("redials a seed that restarts on the same cluster port, and the mesh heals", async () => {
+    const [a, b, c] = await threeNodes();
+    const seedPort = a.cluster!.port;
+    await a.close();
+    servers.splice(servers.indexOf(a), 1);
+    await waitRoutes(b, 1);
+    await waitRoutes(c, 1);
+    const a2 = await startNode([], { listen: `127.0.0.1:${seedPort}` });
+    servers.push(a2);
+    // b and c have explicit routes to the seed's address and redial it every second.
+    for (const s of [a2, b, c]) await waitRoutes(s, 2);
+    expect(new Set(a2.cluster!.routes.keys())).toEqual(new Set([b.serverId, c.serverId]));
+    const pb = await conn(b);
+    const na = await conn(a2);
+    const got = collect(na, "healed");
+    await syncInterest(na, pb);
+    pb.publish("healed", "yes");
+    await pb.flush();
+    await waitFor("delivery to the restarted seed", () => got.length === 1);
+    expect(got).toEqual(["yes"]);
+  });
+
   it("advertises connect_urls to clients and they fail over to another node", async () => {
     const [a, b, c] = await threeNodes();
     const expected = [a, b, c].map((s) => `127.0.0.1:${s.port}`).sort();
