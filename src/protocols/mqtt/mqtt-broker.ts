@@ -24,6 +24,9 @@ import {
   parseSharedFilter,
 } from "./topic-mapping.js";
 
+/** Outbox log records of a drained session before they are purged (finished messages replay to nothing). */
+const DRAINED_PURGE_AT = 256;
+
 /** Session expiry that means "never" (MQTT 5 3.1.2.11.2; 3.1.1 persistent sessions). */
 export const NEVER_EXPIRES = 0xffffffff;
 
@@ -156,7 +159,8 @@ export class MqttBroker implements SessionHost {
 
   /** A connected session delivered everything: what was kept for it is not needed any more. */
   drained(session: MqttSession): void {
-    if (session.outboxCount === 0) return;
+    // A short log of finished messages replays to nothing: purged only once it is worth a purge request.
+    if (session.outboxCount < DRAINED_PURGE_AT) return;
     session.outboxCount = 0;
     this.deps.stores(session.account).outbox.clear(session.clientId);
   }
