@@ -14,6 +14,7 @@ import {
   CLUSTER_NAME,
   client,
   collect,
+  hasInterest,
   routeUrl,
   startNode,
   syncInterest,
@@ -223,5 +224,31 @@ describe.skipIf(!available)("mixed cluster natsgate + nats-server 2.9.10", () =>
     await Promise.all([aOnGate.flush(), bOnGate.flush()]);
     expect(gotA).toEqual(["for-a"]);
     expect(gotB).toEqual(["for-b"]);
+  });
+
+  it("drops a killed nats-server node's interest; its queue share moves to the survivors", async () => {
+    const nodes = await mesh(gate, nats, nats);
+    const [g, n1, n2] = nodes as [Node, Node, Node];
+    const pub = await conn(g);
+    const c1 = await conn(n1);
+    const c2 = await conn(n2);
+    const on1 = collect(c1, "kill.q", "w");
+    const on2 = collect(c2, "kill.q", "w");
+    c1.subscribe("only.on.n1");
+    await syncInterest(c1, pub);
+    await syncInterest(c2, pub);
+    const gs = gateServers[0]!;
+    expect(hasInterest(gs, "only.on.n1")).toBe(true);
+    const victim = natsServers[0]!;
+    process.kill(victim.pid, "SIGKILL");
+    await waitRoutes(gs, 1);
+    expect(hasInterest(gs, "only.on.n1")).toBe(false);
+    const before = on1.length;
+    for (let i = 0; i < 50; i++) pub.publish("kill.q", String(i));
+    await pub.flush();
+    await waitFor("survivor takes every message", () => on2.length === 50);
+    await c2.flush();
+    expect(on2.length).toBe(50);
+    expect(on1.length).toBe(before);
   });
 });
