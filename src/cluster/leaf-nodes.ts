@@ -11,7 +11,7 @@ import type { Logger } from "../util/logger.js";
 import { SocketTransport } from "../util/socket-transport.js";
 import { clusterRouting } from "./cluster-routing.js";
 import type { LocalInterest } from "./local-interest.js";
-import { RouteConnection, type RouteHost, type RouteInfo } from "./route-connection.js";
+import { isJsInternal, RouteConnection, type RouteHost, type RouteInfo } from "./route-connection.js";
 
 export interface LeafServer {
   readonly serverId: string;
@@ -58,7 +58,10 @@ export class LeafNodes implements RouteHost {
     interest.addHolders(() => this.links);
     interest.addListener((account, subject, queue, count) => {
       const line = leafLine(subject, queue, count);
-      for (const l of this.links) if (l.registered && l.leafAccount === account) l.sendProto(line);
+      for (const l of this.links) {
+        if (!l.registered || l.leafAccount !== account || (l.denyJsApi && isJsInternal(subject))) continue;
+        l.sendProto(line);
+      }
     });
   }
 
@@ -145,10 +148,9 @@ export class LeafNodes implements RouteHost {
     const account = link.leafAccount!;
     link.remoteName = typeof connect.name === "string" ? connect.name : "";
     link.remoteId = typeof connect.server_id === "string" ? connect.server_id : "";
+    link.denyJsApi = this.server.jetstream && connect.jetstream === true;
     let text = `INFO ${JSON.stringify({ ...this.hubInfo(link.cid), connect_info: true, remote_account: account.name })}\r\n`;
-    this.interest.forEach((acc, subject, queue, count) => {
-      if (acc === account) text += leafLine(subject, queue, count);
-    });
+    text += this.interestLines(link);
     text += leafLine(this.loopSubject, null, 1);
     link.registered = true;
     link.sendProto(text);
@@ -182,9 +184,8 @@ export class LeafNodes implements RouteHost {
     }
     let text = `CONNECT ${JSON.stringify(connect)}\r\n`;
     const account = link.leafAccount!;
-    this.interest.forEach((acc, subject, queue, count) => {
-      if (acc === account) text += leafLine(subject, queue, count);
-    });
+    link.denyJsApi = this.server.jetstream && (info as { jetstream?: unknown }).jetstream === true;
+    text += this.interestLines(link);
     text += leafLine(this.loopSubject, null, 1);
     link.registered = true;
     link.sendProto(text);
@@ -203,6 +204,16 @@ export class LeafNodes implements RouteHost {
   }
 
   // ---- internals ----
+
+  /** LS+ for our local interest in the link's account (JetStream-internal subjects held back when denied). */
+  private interestLines(link: RouteConnection): string {
+    let text = "";
+    this.interest.forEach((acc, subject, queue, count) => {
+      if (acc !== link.leafAccount || (link.denyJsApi && isJsInternal(subject))) return;
+      text += leafLine(subject, queue, count);
+    });
+    return text;
+  }
 
   private accept(transport: Transport): void {
     const account = this.server.lookupAccount(this.options.account ?? "$G");

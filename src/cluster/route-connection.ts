@@ -60,6 +60,11 @@ export class RouteConnection implements RouteSink {
   info: RouteInfo | null = null;
   registered = false;
   closed = false;
+  /**
+   * Both ends of this leaf link run JetStream: the unprefixed JetStream API and its cluster subjects stay on
+   * each side (nats-server's leaf deny of `$JS.API.>`, `$JSC.>`, `$NRG.>`); `$JS.<domain>.API.>` still crosses.
+   */
+  denyJsApi = false;
   readonly startedAt = Date.now();
   lastActivity = Date.now();
   inMsgs = 0;
@@ -145,6 +150,7 @@ export class RouteConnection implements RouteSink {
     queues: string[] | null,
   ): boolean {
     if (this.closed || !this.registered) return false;
+    if (this.denyJsApi && isJsInternal(subject)) return false;
     const hdrLen = headers === null ? 0 : headers.length;
     const total = hdrLen + payload.length;
     let line = headers === null ? (this.leafAccount === null ? "RMSG " : "LMSG ") : "HMSG ";
@@ -184,7 +190,7 @@ export class RouteConnection implements RouteSink {
     // JetStream delivers a stream message on its deliver subject while showing the stream subject: across a
     // route the message travels on the deliver subject with `@<stream subject>` after the ack reply, as
     // nats-server does (client.go processMsgResults), and the peer swaps them back (see onMsg).
-    if (reply !== null && subject !== sub.subject && !subjectHasWildcard(sub.subject))
+    if (reply?.startsWith(JS_ACK_PREFIX) && subject !== sub.subject && !subjectHasWildcard(sub.subject))
       return this.forward(account, sub.subject, `${reply}@${subject}`, headers, payload, queues);
     return this.forward(account, subject, reply, headers, payload, queues);
   }
@@ -279,6 +285,7 @@ export class RouteConnection implements RouteSink {
   }
 
   private onSub(accountName: string, subject: string, queue: string | null, weight: number): void {
+    if (this.denyJsApi && isJsInternal(subject)) return;
     const account = this.host.lookupAccount(accountName);
     if (account === null) {
       this.host.logger.debug(
@@ -313,7 +320,7 @@ export class RouteConnection implements RouteSink {
     this.inMsgs++;
     this.inBytes += m.payload.length + (m.headers?.length ?? 0);
     const account = this.host.lookupAccount(m.account);
-    if (account === null) return;
+    if (account === null || (this.denyJsApi && isJsInternal(m.subject))) return;
     const result = account.sublist.match(m.subject);
     if (result.psubs.length === 0 && result.qsubs.length === 0) return;
     let subject = m.subject;
@@ -341,6 +348,11 @@ export class RouteConnection implements RouteSink {
     this.subs.clear();
     for (const [account, subs] of byAccount) account.sublist.removeBatch(subs);
   }
+}
+
+/** Subjects of a server's own JetStream (API without domain, meta and raft traffic). */
+export function isJsInternal(subject: string): boolean {
+  return subject.startsWith("$JS.API.") || subject.startsWith("$JSC.") || subject.startsWith("$NRG.");
 }
 
 function parseJson(json: string): Record<string, unknown> | null {
