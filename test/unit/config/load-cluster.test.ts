@@ -68,7 +68,7 @@ describe("cluster options", () => {
 });
 
 describe("leafnodes options", () => {
-  it("maps remotes with url/urls and account, and ignores a block without remotes", () => {
+  it("maps remotes with url/urls and account, a listener with authorization, and nothing without either", () => {
     const o = fromText(`leafnodes {
       remotes: [
         { url: "nats-leaf://u:p@hub1:7422", account: A }
@@ -79,6 +79,17 @@ describe("leafnodes options", () => {
     expect(l.remotes[0]!.urls.map((u) => u.href)).toEqual(["nats-leaf://u:p@hub1:7422"]);
     expect(l.remotes[0]!.account).toBe("A");
     expect(l.remotes[1]!.urls.map((u) => u.host)).toEqual(["hub2:7422", "hub3:7422"]);
-    expect(leafNodeOptionsFrom(fromText("leafnodes { listen: 127.0.0.1:-1 }").extra.leafnodes)).toBeNull();
+    expect(leafNodeOptionsFrom(fromText("leafnodes { reconnect: 2 }").extra.leafnodes)).toBeNull();
+    const listening = leafNodeOptionsFrom(
+      fromText("leafnodes { listen: 127.0.0.1:-1, authorization { user: l, password: p, account: A } }").extra
+        .leafnodes,
+    )!;
+    expect(listening).toMatchObject({
+      remotes: [],
+      listen: { host: "127.0.0.1", port: 0 },
+      username: "l",
+      password: "p",
+      account: "A",
+    });
   });
 });
