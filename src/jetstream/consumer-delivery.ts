@@ -3,8 +3,8 @@
 
 import { randomBytes } from "node:crypto";
 import type { Account } from "../core/account.js";
+import { deliverTo } from "../core/router.js";
 import type { InterestListener, Sublist } from "../core/sublist.js";
-import type { Subscription } from "../core/subscription.js";
 
 /** nats-server JsFlowControlMaxPending: the most bytes in flight; the window starts at 1/16 of it. */
 export const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
@@ -272,35 +272,16 @@ export function deliverAs(
 ): number {
   const result = account.sublist.match(deliverSubject);
   let delivered = 0;
-  for (const sub of result.psubs) if (deliverOne(sub, subject, reply, headers, payload)) delivered++;
+  for (const sub of result.psubs) if (deliverTo(sub, subject, reply, headers, payload)) delivered++;
   for (const group of result.qsubs) {
     const n = group.length;
     const start = n <= 1 ? 0 : Math.floor(Math.random() * n);
     for (let k = 0; k < n; k++) {
-      if (deliverOne(group[(start + k) % n]!, subject, reply, headers, payload)) {
+      if (deliverTo(group[(start + k) % n]!, subject, reply, headers, payload)) {
         delivered++;
         break;
       }
     }
   }
   return delivered;
-}
-
-function deliverOne(
-  sub: Subscription,
-  subject: string,
-  reply: string,
-  headers: Buffer | null,
-  payload: Buffer,
-) {
-  if (sub.closed) return false;
-  if (sub.max > 0) {
-    if (sub.delivered >= sub.max) return false;
-    sub.delivered++;
-    const ok = sub.client.deliver(sub, subject, reply, headers, payload);
-    if (sub.delivered >= sub.max) sub.client.subscriptionDone?.(sub);
-    return ok;
-  }
-  sub.delivered++;
-  return sub.client.deliver(sub, subject, reply, headers, payload);
 }
