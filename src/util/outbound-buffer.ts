@@ -3,18 +3,25 @@
 // to the socket as few buffers as possible.
 
 const DEFAULT_CHUNK = 32 * 1024;
+/** The first chunk of a connection: an idle one only ever writes a few small lines (INFO, PONG). */
+const FIRST_CHUNK = 1024;
 /** Payloads at least this big are queued by reference instead of copied. */
 export const COPY_LIMIT = 16 * 1024;
+/** Nothing allocated yet (never written into: ensure() replaces it before any write). */
+const NO_CHUNK = Buffer.alloc(0);
 
 export class OutboundBuffer {
-  buf: Buffer;
+  buf: Buffer = NO_CHUNK;
   pos = 0;
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
+  /**
+   * Size of the next chunk: chunks are allocated on first use and double up to chunkSize, so an idle
+   * connection holds no outbound memory and a busy one soon writes into full-size chunks.
+   */
+  private nextChunk = FIRST_CHUNK;
 
-  constructor(private readonly chunkSize = DEFAULT_CHUNK) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
-  }
+  constructor(private readonly chunkSize = DEFAULT_CHUNK) {}
 
   /** Bytes queued and not yet taken. */
   get pending(): number {
@@ -28,8 +35,9 @@ export class OutboundBuffer {
       this.chunks.push(this.buf.subarray(0, this.pos));
       this.chunkBytes += this.pos;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(this.chunkSize, n));
+    this.buf = Buffer.allocUnsafe(Math.max(this.nextChunk, n));
     this.pos = 0;
+    if (this.nextChunk < this.chunkSize) this.nextChunk = Math.min(this.nextChunk * 2, this.chunkSize);
   }
 
   /** Appends bytes: copied when small, queued by reference when large. */
@@ -62,9 +70,9 @@ export class OutboundBuffer {
     const out = this.chunks;
     if (this.pos > 0) {
       out.push(this.buf.subarray(0, this.pos));
-      // The rest of the current chunk stays usable: the taken part is never written again.
-      this.buf =
-        this.buf.length - this.pos >= 1024 ? this.buf.subarray(this.pos) : Buffer.allocUnsafe(this.chunkSize);
+      // The rest of the current chunk stays usable: the taken part is never written again. A small rest is
+      // dropped; the next chunk is allocated only when something is written.
+      this.buf = this.buf.length - this.pos >= 1024 ? this.buf.subarray(this.pos) : NO_CHUNK;
       this.pos = 0;
     }
     this.chunks = [];
