@@ -11,6 +11,7 @@ import {
   type OutboundChange,
   type OutboundMessage,
   type PublishContext,
+  pubOnlyHeaders,
   qosFromHeader,
   type SessionHost,
 } from "./mqtt-session.js";
@@ -394,6 +395,8 @@ function withoutAlias(p: Properties): Properties {
 
 /** `Nmqtt-Pub: <qos>` plus MQTT 5 user properties whose names can be NATS header names. */
 function natsHeaders(qos: number, properties: Properties): Buffer {
+  if (properties.correlationData === undefined && properties.userProperties === undefined)
+    return pubOnlyHeaders(qos);
   const entries: [string, string][] = [[NMQTT_PUB, String(qos)]];
   if (properties.correlationData !== undefined)
     entries.push([NMQTT_CORR, properties.correlationData.toString("base64")]);

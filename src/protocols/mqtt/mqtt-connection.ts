@@ -5,12 +5,21 @@ import type { Authenticator } from "../../auth/authenticator.js";
 import type { Account } from "../../core/account.js";
 import type { Transport } from "../../core/transport.js";
 import type { Logger } from "../../util/logger.js";
+import { OutboundBuffer } from "../../util/outbound-buffer.js";
 import { handleAck } from "./ack-handlers.js";
 import { handleConnect } from "./connect-handler.js";
 import type { MqttBroker, OwnedConnection } from "./mqtt-broker.js";
 import type { MqttSession, OutboundMessage, SessionConnection } from "./mqtt-session.js";
 import { decodePacket, type Frame, MqttFramer } from "./packet-decoder.js";
-import { encodeAck, encodeDisconnect, encodePublish, PINGRESP } from "./packet-encoder.js";
+import {
+  encodeAck,
+  encodeDisconnect,
+  PINGRESP,
+  publishProperties,
+  publishRemaining,
+  publishWireSize,
+  writePublish,
+} from "./packet-encoder.js";
 import {
   type InboundPacket,
   MqttProtocolError,
@@ -71,8 +80,7 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
   bytesIn = 0;
   bytesOut = 0;
   private readonly framer: MqttFramer;
-  private out: Buffer[] = [];
-  private outBytes = 0;
+  private readonly out = new OutboundBuffer();
   private flushScheduled = false;
   private lastActivity = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -201,13 +209,16 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
 
   write(buf: Buffer): void {
     if (this.closed) return;
-    this.out.push(buf);
-    this.outBytes += buf.length;
+    this.out.append(buf);
     this.bytesOut += buf.length;
-    if (this.outBytes + this.transport.bufferedBytes > this.ctx.settings.maxPending) {
+    this.queued();
+  }
+
+  /** After bytes were queued: the max_pending check, then one flush at the end of this turn. */
+  private queued(): void {
+    if (this.out.pending + this.transport.bufferedBytes > this.ctx.settings.maxPending) {
       this.debug("MQTT slow consumer");
-      this.out = [];
-      this.outBytes = 0;
+      this.out.clear();
       this.close(null, true);
       return;
     }
@@ -219,11 +230,8 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.out.length === 0) return;
-    const chunks = this.out;
-    this.out = [];
-    this.outBytes = 0;
-    this.transport.write(chunks);
+    if (this.out.pending === 0) return;
+    this.transport.write(this.out.take());
   }
 
   sendPublish(msg: OutboundMessage, dup: boolean): void {
@@ -236,23 +244,20 @@ export class MqttConnection implements SessionConnection, OwnedConnection {
         messageExpiryInterval: Math.max(0, Math.ceil((msg.expiresAt - Date.now()) / 1000)),
       };
     }
-    const [head, payload] = encodePublish(v5, {
-      topic: msg.topic,
-      qos: msg.qos,
-      retain: msg.retain,
-      dup,
-      packetId: msg.packetId,
-      properties: v5 ? properties : undefined,
-      payload: msg.payload,
-    });
+    const props = v5 ? publishProperties(properties) : null;
+    const topicLen = Buffer.byteLength(msg.topic, "utf8");
+    const remaining = publishRemaining(topicLen, msg.qos, props, msg.payload.length);
+    const size = publishWireSize(remaining);
     // MQTT 5 3.1.2.11.4: a message larger than the client's maximum is discarded as if delivered.
-    if (this.clientMaxPacket > 0 && head.length + payload.length > this.clientMaxPacket) {
+    if (this.clientMaxPacket > 0 && size > this.clientMaxPacket) {
       if (msg.qos > 0 && this.session !== null) this.session.complete(msg.packetId, "publish");
       return;
     }
     this.msgsOut++;
-    this.write(head);
-    if (payload.length > 0) this.write(payload);
+    // Encoded straight into the outbound buffer: one socket write per turn however many messages.
+    writePublish(this.out, msg, dup, topicLen, props, remaining);
+    this.bytesOut += size;
+    this.queued();
   }
 
   /** Epoch ms of the last data from the client. */

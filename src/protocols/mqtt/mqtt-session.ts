@@ -14,6 +14,21 @@ import { natsSubjectToMqttTopic } from "./topic-mapping.js";
 /** The NATS header that marks a message published over MQTT, with its QoS (nats-server's Nmqtt-Pub). */
 export const NMQTT_PUB = "Nmqtt-Pub";
 
+/** The whole header block of most MQTT publishes (no correlation data or user properties), with QoS 0. */
+const PUB_ONLY_HEADERS = Buffer.from(`NATS/1.0\r\n${NMQTT_PUB}: 0\r\n\r\n`, "latin1");
+/** Where the QoS digit sits in PUB_ONLY_HEADERS. */
+const PUB_ONLY_QOS_AT = PUB_ONLY_HEADERS.length - 5;
+
+/**
+ * `NATS/1.0\r\nNmqtt-Pub: <qos>\r\n\r\n`, as buildHeaders would make it but without building strings.
+ * A fresh copy each time: the broker tells its own publishes apart by the identity of this Buffer.
+ */
+export function pubOnlyHeaders(qos: number): Buffer {
+  const block = Buffer.from(PUB_ONLY_HEADERS);
+  block[PUB_ONLY_QOS_AT] = 48 + qos;
+  return block;
+}
+
 /** A message waiting for, or in, the QoS 1/2 flow to this client. */
 export interface OutboundMessage {
   topic: string;
@@ -322,6 +337,16 @@ function capturedByStream(account: Account, subject: string): boolean {
 
 /** The QoS an MQTT publisher gave a message (its Nmqtt-Pub header), 0 for NATS messages. */
 export function qosFromHeader(headers: Buffer): number {
+  const n = PUB_ONLY_HEADERS.length;
+  if (headers.length === n) {
+    // The usual block from an MQTT publisher: compare bytes instead of parsing the header text.
+    let i = 0;
+    while (i < n && (i === PUB_ONLY_QOS_AT || headers[i] === PUB_ONLY_HEADERS[i])) i++;
+    if (i === n) {
+      const q = headers[PUB_ONLY_QOS_AT] - 48;
+      return q >= 0 && q <= 2 ? q : 0;
+    }
+  }
   const v = headerValue(headers, NMQTT_PUB);
   if (v === null || v.length === 0) return 0;
   const q = v.charCodeAt(0) - 48;

@@ -1,6 +1,7 @@
 // Outbound MQTT packets (server → client), 3.1.1 and 5.0. PUBLISH returns the header and the payload
 // as separate buffers so the payload slice is written as is, never copied.
 
+import type { OutboundBuffer } from "../../util/outbound-buffer.js";
 import { PacketType, type Properties } from "./packets.js";
 import { encodeProperties, encodeVarint } from "./properties.js";
 
@@ -56,6 +57,65 @@ export function encodePublish(v5: boolean, p: OutboundPublish): [Buffer, Buffer]
   }
   if (props) props.copy(head, pos);
   return [head, p.payload];
+}
+
+/** Bytes of a PUBLISH on the wire given its remaining length (fixed header byte + varint + rest). */
+export function publishWireSize(remaining: number): number {
+  return 1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+}
+
+/** Remaining length of a PUBLISH; `props` is the encoded property block (with its length), MQTT 5 only. */
+export function publishRemaining(
+  topicLen: number,
+  qos: number,
+  props: Buffer | null,
+  payloadLen: number,
+): number {
+  return 2 + topicLen + (qos > 0 ? 2 : 0) + (props === null ? 0 : props.length) + payloadLen;
+}
+
+/** The encoded property block of a PUBLISH for an MQTT 5 client. */
+export function publishProperties(props: Properties | undefined): Buffer {
+  return withProps(true, props);
+}
+
+/**
+ * Writes a PUBLISH straight into a connection's outbound buffer: the header in place (no intermediate
+ * Buffers), the payload copied when small or queued by reference when large. `topicLen` is the topic's
+ * UTF-8 length and `remaining` comes from publishRemaining.
+ */
+export function writePublish(
+  out: OutboundBuffer,
+  p: Omit<OutboundPublish, "dup" | "properties">,
+  dup: boolean,
+  topicLen: number,
+  props: Buffer | null,
+  remaining: number,
+): void {
+  out.ensure(5 + 4 + topicLen + (props === null ? 0 : props.length));
+  const buf = out.buf;
+  let pos = out.pos;
+  buf[pos++] = (PacketType.PUBLISH << 4) | (dup ? 0x08 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
+  let n = remaining;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n > 0) byte |= 0x80;
+    buf[pos++] = byte;
+  } while (n > 0);
+  buf[pos++] = topicLen >> 8;
+  buf[pos++] = topicLen & 0xff;
+  pos += buf.utf8Write(p.topic, pos);
+  if (p.qos > 0) {
+    buf[pos++] = p.packetId >> 8;
+    buf[pos++] = p.packetId & 0xff;
+  }
+  if (props !== null) {
+    buf.set(props, pos);
+    pos += props.length;
+  }
+  out.pos = pos;
+  if (p.payload.length > 0) out.append(p.payload);
 }
 
 /** Size of the PUBLISH as encoded, for the client's maximum packet size. */
