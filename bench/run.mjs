@@ -12,6 +12,7 @@ import { toJson } from "./lib/json-file.mjs";
 import { clockTicks, rssKb, statusKb } from "./lib/proc-stats.mjs";
 import { ratiosOf, renderTable, roundLine, summarize, tableRows } from "./lib/report.mjs";
 import { describeServer, startServer } from "./lib/server-process.mjs";
+import { runStandalone, STANDALONE } from "./lib/standalone.mjs";
 import { jobFor, WORKLOADS } from "./lib/workloads.mjs";
 
 const HOST = "127.0.0.1";
@@ -200,6 +201,8 @@ async function main() {
   }
   if (opts.list) {
     for (const w of WORKLOADS) console.log(`${w.name.padEnd(14)} ${w.about}`);
+    for (const e of STANDALONE)
+      console.log(`${e.name.padEnd(14)} ${e.about} (bench/${e.script}, run after the others)`);
     return;
   }
   const startedAt = new Date().toISOString();
@@ -220,8 +223,25 @@ async function main() {
   );
   const entries = [];
   for (const workload of opts.workloads) entries.push(await runWorkload(ctx, workload));
-  printSummary(ctx, entries);
-  writeResults(ctx, entries, startedAt);
+  if (entries.length > 0) {
+    printSummary(ctx, entries);
+    writeResults(ctx, entries, startedAt);
+  }
+  await runStandaloneScripts(ctx);
+}
+
+/** The standalone scripts (WebSocket, JetStream, MQTT), one after another, each printing its own table. */
+async function runStandaloneScripts(ctx) {
+  const failed = [];
+  for (const entry of ctx.opts.standalone) {
+    console.log(`\n== ${entry.name} (bench/${entry.script}): ${entry.about}\n`);
+    const status = await runStandalone(entry, ctx.opts, (child) => ctx.children.add(child));
+    if (status !== 0) failed.push(`${entry.name}: ${status}`);
+  }
+  if (failed.length > 0) {
+    console.log(`\n! standalone benchmarks that did not finish cleanly: ${failed.join("; ")}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();

@@ -2,13 +2,16 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SERVER_NAMES } from "./server-process.mjs";
+import { STANDALONE } from "./standalone.mjs";
 import { WORKLOADS } from "./workloads.mjs";
 
 export const USAGE = `usage: node bench/run.mjs [options]   (or: npm run bench -- [options])
 
   --quick              short smoke run: small counts, 1 warm-up + 1 measured round
   --only <server>      run one server only: ${SERVER_NAMES.join(" | ")}
-  --workload <name>    run only this workload (repeatable, or comma-separated)
+  --workload <name>    run only this workload (repeatable, or comma-separated); the standalone
+                       scripts (${STANDALONE.map((e) => e.name).join(", ")}) run after
+                       the others, and only when named here or when --workload is not given
   --rounds <n>         measured rounds per server (default 3; --quick: 1)
   --warmup <n>         warm-up rounds per server, not counted (default 1)
   --timeout <s>        per-round limit in seconds (default 120; --quick: 30)
@@ -51,18 +54,19 @@ export function parseOptions(argv) {
     throw new Error(`--only must be one of: ${SERVER_NAMES.join(", ")}`);
   }
   const names = splitList(values.workload);
-  const unknown = names.filter((n) => !WORKLOADS.some((w) => w.name === n));
+  const known = [...WORKLOADS, ...STANDALONE].map((w) => w.name);
+  const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new Error(
-      `unknown workload ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`,
-    );
+    throw new Error(`unknown workload ${unknown.join(", ")}; known: ${known.join(", ")}`);
   }
   const quick = values.quick;
   return {
     quick,
     servers: values.only ? [values.only] : SERVER_NAMES,
     workloads: names.length > 0 ? WORKLOADS.filter((w) => names.includes(w.name)) : WORKLOADS,
+    standalone: names.length > 0 ? STANDALONE.filter((e) => names.includes(e.name)) : STANDALONE,
     rounds: positiveInt(values.rounds, "rounds", quick ? 1 : 3, 1),
+    roundsGiven: values.rounds !== undefined,
     warmup: positiveInt(values.warmup, "warmup", 1, 0),
     timeoutMs: positiveInt(values.timeout, "timeout", quick ? 30 : 120, 1) * 1000,
     pin: !values["no-pin"],
