@@ -205,7 +205,7 @@ export class NatsParser {
   private processLine(buf: Buffer, start: number, end: number): void {
     let lineEnd = end - 1; // drop LF
     if (lineEnd > start && buf[lineEnd - 1] === CR) lineEnd--;
-    const op = this.matchOp(buf, start, lineEnd, true);
+    const op = this.isPub(buf, start, lineEnd) ? Op.Pub : this.matchOp(buf, start, lineEnd, true);
     switch (op) {
       case Op.Ping:
         this.handler.onPing();
@@ -275,6 +275,25 @@ export class NatsParser {
       return op;
     }
     return Op.Unknown;
+  }
+
+  /**
+   * The common case first: `PUB` (any case) and a space or tab, checked in a few byte compares instead of
+   * the operation table. Sets this.argStart like matchOp.
+   */
+  private isPub(buf: Buffer, p: number, end: number): boolean {
+    if (
+      end - p < 4 ||
+      (buf[p] | 0x20) !== 0x70 ||
+      (buf[p + 1] | 0x20) !== 0x75 ||
+      (buf[p + 2] | 0x20) !== 0x62
+    )
+      return false;
+    let q = p + 3;
+    if (buf[q] !== SPACE && buf[q] !== TAB) return false;
+    while (q < end && (buf[q] === SPACE || buf[q] === TAB)) q++;
+    this.argStart = q;
+    return true;
   }
 
   /** Splits arguments on spaces/tabs into this.args; returns the count, or -1 past the slots. */
