@@ -4,8 +4,8 @@
 import { type BlockSpec, passThroughTable, walkBlock } from "./block-walker.js";
 import { ConfigError } from "./config-error.js";
 import { type LoadState, mapAuthorization, mapJetStream, setTopLevelStoreDir } from "./load-blocks.js";
-import { mapWebsocket } from "./load-websocket.js";
 import { mapMqtt } from "./load-mqtt.js";
+import { mapWebsocket } from "./load-websocket.js";
 import { defaultOptions, type ServerOptions } from "./options.js";
 import { type ConfigEnv, parseConfigFile } from "./parser.js";
 import { keyPosition } from "./tree-meta.js";

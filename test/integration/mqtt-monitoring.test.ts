@@ -72,7 +72,7 @@ describe("MQTT in monitoring", () => {
       // `sensors/#` is two NATS subscriptions: `sensors.>` and `sensors`.
       subscriptions_list: expect.arrayContaining(["sensors.>", "sensors"]),
     });
-    expect((byClient.get("dev-1")?.subscriptions_list as string[]).length).toBe(2);
+    expect(byClient.get("dev-1")?.subscriptions_list as string[]).toHaveLength(2);
     expect(byClient.get("pub-1")).toMatchObject({ type: "mqtt", in_msgs: 2, out_msgs: 0 });
     expect(byClient.get("pub-1")?.in_bytes as number).toBeGreaterThan(0);
     const filtered = await json("/connz?mqtt_client=pub-1");
