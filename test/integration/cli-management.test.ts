@@ -38,7 +38,7 @@ function cli(url: string, args: string[], timeoutMs = 15_000): Promise<CliResult
       child.kill("SIGKILL");
       rej(new Error(`natsgate ${args.join(" ")} did not finish:\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       res({ code, stdout, stderr });
     });
@@ -55,7 +55,7 @@ function cliBackground(
     const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NATS_URL: url } });
     let stdout = "";
     let stderr = "";
-    const done = new Promise<CliResult>((d) => child.on("exit", (code) => d({ code, stdout, stderr })));
+    const done = new Promise<CliResult>((d) => child.on("close", (code) => d({ code, stdout, stderr })));
     const timer = setTimeout(() => rej(new Error(`no ${ready} from ${args.join(" ")}: ${stderr}`)), 10_000);
     child.stdout?.on("data", (d: Buffer) => {
       stdout += d.toString();

@@ -41,7 +41,7 @@ export function cli(
       child.kill("SIGKILL");
       rej(new Error(`natsgate ${args.join(" ")} did not finish:\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       res({ code, stdout, stderr });
     });
