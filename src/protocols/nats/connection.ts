@@ -10,14 +10,15 @@ import { ConnectionPermissions } from "../../core/permissions.js";
 import { route } from "../../core/router.js";
 import type { ServerStats } from "../../core/stats.js";
 import { isValidLiteralSubject, isValidSubject } from "../../core/subject.js";
-import { Subscription } from "../../core/subscription.js";
+import type { Subscription } from "../../core/subscription.js";
 import type { Logger } from "../../util/logger.js";
 import type { OutboundBuffer } from "../../util/outbound-buffer.js";
 import { type ConnectOptions, defaultConnectOptions, parseConnectOptions } from "./connect-options.js";
-import { type CloseReason, closeReasons, errors } from "./errors.js";
-import { lineStartOf, type MsgTarget, writeMsg } from "./msg-encoder.js";
+import { type CloseReason, closeReasons, errors, parseErrorReaction } from "./errors.js";
+import { writeMsg } from "./msg-encoder.js";
+import { isValidQueueName, NatsSubscription } from "./nats-subscription.js";
 import { OutboundWriter, timerMs } from "./outbound-writer.js";
-import { NatsParser, ParseError, type ParserHandler } from "./parser.js";
+import { NatsParser, type ParseError, type ParserHandler } from "./parser.js";
 import type { Transport } from "./transport.js";
 
 /** What a connection needs from the server that owns it (wired in server.ts). */
@@ -30,17 +31,6 @@ export interface NatsConnectionContext {
   infoJson(conn: NatsConnection): string;
   lookupAccount(name: string): Account | null;
   connectionClosed(conn: NatsConnection, reason: CloseReason): void;
-}
-
-class NatsSubscription extends Subscription implements MsgTarget {
-  /** The sid as bytes, written into every MSG line. */
-  readonly sidBytes: Buffer;
-  readonly lineStart: Buffer | null;
-  constructor(client: ClientHandle, subject: string, queue: string | null, sid: string) {
-    super(client, subject, queue, sid);
-    this.sidBytes = Buffer.from(sid, "utf8");
-    this.lineStart = lineStartOf(subject, sid);
-  }
 }
 
 const PING = Buffer.from("PING\r\n");
@@ -337,25 +327,9 @@ export class NatsConnection implements ClientHandle, ParserHandler {
   }
 
   onParseError(error: ParseError, _detail: string): void {
-    switch (error) {
-      case ParseError.MaxControlLine:
-        this.closeWithError(errors.maxControlLine, closeReasons.maxControlLineExceeded);
-        return;
-      case ParseError.MaxPayload:
-        this.closeWithError(errors.maxPayload, closeReasons.maxPayloadExceeded);
-        return;
-      case ParseError.NotAuthorized:
-        this.closeWithError(errors.authorizationViolation, closeReasons.authenticationViolation);
-        return;
-      case ParseError.UnknownOp:
-      case ParseError.BadPayloadEnd:
-        // A payload longer than declared is a parse error at MSG_END_R in nats-server: same -ERR as garbage.
-        this.closeWithError(errors.unknownProtocol, closeReasons.parseError);
-        return;
-      default:
-        // Malformed arguments and a client's -ERR: nats-server closes without an -ERR line.
-        this.closeNow(closeReasons.parseError);
-    }
+    const reaction = parseErrorReaction(error);
+    if (reaction.text === null) this.closeNow(reaction.reason);
+    else this.closeWithError(reaction.text, reaction.reason);
   }
 
   /** Before CONNECT only CONNECT is allowed when auth is required (nats-server: Authorization Violation). */
@@ -517,14 +491,4 @@ export class NatsConnection implements ClientHandle, ParserHandler {
       this.closeWithError(errors.userAuthenticationExpired, closeReasons.authenticationExpired);
     this.expiryTimer = setTimeout(close, timerMs(expiresAt - Date.now()));
   }
-}
-
-/** nats-server rejects queue names with whitespace like subjects; wildcards are allowed in names. */
-function isValidQueueName(queue: string): boolean {
-  if (queue.length === 0) return false;
-  for (let i = 0; i < queue.length; i++) {
-    const c = queue.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
-  }
-  return true;
 }

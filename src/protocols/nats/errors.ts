@@ -1,5 +1,6 @@
 // Every error text a NATS client can see from natsgate, with nats-server 2.9.10's exact wording
 // (server/client.go, server/errors.go). Raised by name, never retyped as literals.
+import { ParseError } from "./parser.js";
 
 export const errors = {
   unknownProtocol: "Unknown Protocol Operation",
@@ -47,3 +48,24 @@ export const closeReasons = {
 } as const;
 
 export type CloseReason = (typeof closeReasons)[keyof typeof closeReasons];
+
+/**
+ * How nats-server answers each kind of malformed input: an -ERR text (null = close without one)
+ * and the close reason. Limits and garbage get an -ERR; malformed arguments and a client's -ERR do not.
+ */
+export function parseErrorReaction(error: ParseError): { text: string | null; reason: CloseReason } {
+  switch (error) {
+    case ParseError.MaxControlLine:
+      return { text: errors.maxControlLine, reason: closeReasons.maxControlLineExceeded };
+    case ParseError.MaxPayload:
+      return { text: errors.maxPayload, reason: closeReasons.maxPayloadExceeded };
+    case ParseError.NotAuthorized:
+      return { text: errors.authorizationViolation, reason: closeReasons.authenticationViolation };
+    case ParseError.UnknownOp:
+    case ParseError.BadPayloadEnd:
+      // A payload longer than declared is a parse error at MSG_END_R in nats-server: same -ERR as garbage.
+      return { text: errors.unknownProtocol, reason: closeReasons.parseError };
+    default:
+      return { text: null, reason: closeReasons.parseError };
+  }
+}
