@@ -51,8 +51,7 @@ describe.skipIf(files.length === 0)("MQTT conformance vectors", () => {
   }
 });
 
-if (files.length === 0) {
-  describe("MQTT conformance vectors", () => {
-    it.skip(`vectors not found at ${DIR}`, () => undefined);
-  });
-}
+// Says why in the run when the vectors are missing (they live in the workplace's shared/, beside the repo).
+describe.skipIf(files.length > 0)("MQTT conformance vectors", () => {
+  it.skipIf(files.length === 0)(`vectors not found at ${DIR}`, () => undefined);
+});
