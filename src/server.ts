@@ -9,6 +9,7 @@ import { jetStreamEnabledFor } from "./auth/security-config.js";
 import { Cluster } from "./cluster/cluster.js";
 import { LeafNodes } from "./cluster/leaf-nodes.js";
 import { LocalInterest } from "./cluster/local-interest.js";
+import { leafzOf, routezOf } from "./cluster/peer-z.js";
 import { clusterOptionsFrom } from "./config/load-cluster.js";
 import { leafNodeOptionsFrom } from "./config/load-leafnodes.js";
 import type { ServerOptions } from "./config/options.js";
@@ -349,6 +350,16 @@ export class NatsgateServer implements NatsConnectionContext {
     }
     await listenerClosed;
     await this.close();
+  }
+
+  /** /routez for monitoring: null (the empty shape) until routes run. */
+  routezBody(): Record<string, unknown> | null {
+    return this.cluster === null ? null : routezOf(this.serverId, this.cluster);
+  }
+
+  /** /leafz for monitoring: null (the empty shape) until leaf nodes run. */
+  leafzBody(): Record<string, unknown> | null {
+    return this.leafNodes === null ? null : leafzOf(this.serverId, this.leafNodes);
   }
 
   /** Closes listeners and every connection; resolves when done. */

@@ -33,6 +33,9 @@ export interface MonitoringHost extends MonitorSource {
   /** Bound ports of the WebSocket and MQTT listeners (0 when they do not run). */
   readonly websocketPort?: number;
   readonly mqttPort?: number;
+  /** /routez and /leafz bodies from the cluster layer when it runs (server.ts wires them; monitor stays pure). */
+  routezBody?(): Record<string, unknown> | null;
+  leafzBody?(): Record<string, unknown> | null;
 }
 
 /** What the MQTT edge tells monitoring: its sessions and retained messages, for /metrics. */
@@ -255,11 +258,11 @@ export class Monitoring implements SystemEndpoints {
   }
 
   routez(): Record<string, unknown> {
-    return routez(this.host.serverId);
+    return this.host.routezBody?.() ?? routez(this.host.serverId);
   }
 
   leafz(): Record<string, unknown> {
-    return leafz(this.host.serverId);
+    return this.host.leafzBody?.() ?? leafz(this.host.serverId);
   }
 
   gatewayz(): Record<string, unknown> {

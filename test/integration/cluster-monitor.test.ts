@@ -54,5 +54,8 @@ describe("routez / leafz", () => {
     expect(zb).toMatchObject({ remote_id: a.serverId, did_solicit: true, is_configured: true });
     expect(zb.subscriptions_list).toBeUndefined();
     expect(leafzOf(a.serverId, null)).toMatchObject({ leafnodes: 0, leafs: null });
+    // The monitoring endpoints serve these bodies (not the empty shape) once routes run.
+    expect(a.monitoring.routez()).toMatchObject({ server_id: a.serverId, num_routes: 1 });
+    expect(b.monitoring.routez()).toMatchObject({ num_routes: 1 });
   });
 });
