@@ -261,6 +261,21 @@ export interface PullHost {
 }
 
 /** The limits a pull consumer applies to requests (its config). */
+/** A pull consumer's request limits from its config (0 = none). */
+export function pullLimitsOf(c: {
+  max_waiting?: number;
+  max_batch?: number;
+  max_expires?: number;
+  max_bytes?: number;
+}): PullLimits {
+  return {
+    maxWaiting: c.max_waiting ?? 0,
+    maxBatch: c.max_batch ?? 0,
+    maxExpires: c.max_expires ?? 0,
+    maxBytes: c.max_bytes ?? 0,
+  };
+}
+
 export interface PullLimits {
   maxWaiting: number;
   /** 0 = none. */

@@ -3,7 +3,6 @@
 // waiting pull requests, and tracks acknowledgements. Driven by stream events, acks and requests; one
 // delivery loop per consumer, run as a microtask when something changed.
 
-import { subjectIsSubsetOf, subjectMatchesFilter } from "../core/subject.js";
 import type { Subscription } from "../core/subscription.js";
 import { ackReplyPrefix, ackSubscriptionSubject } from "./ack.js";
 import { AckState } from "./ack-tracker.js";
@@ -24,9 +23,10 @@ import {
   RateLimiter,
 } from "./consumer-delivery.js";
 import type { ConsumerEnv } from "./consumer-env.js";
+import { filtersNarrowStream, purgeAffectsFilters } from "./consumer-filters.js";
 import { InactivityTimer, inactiveThresholdMs } from "./consumer-inactivity.js";
 import { type ConsumerInfoJson, consumerInfo } from "./consumer-info.js";
-import { idleHeartbeatHeaders, PullRequests, STATUS_PUSH_BASED } from "./consumer-pull.js";
+import { idleHeartbeatHeaders, PullRequests, pullLimitsOf, STATUS_PUSH_BASED } from "./consumer-pull.js";
 import { type Candidate, MessageSelector, STALLED } from "./consumer-select.js";
 import { selectStart } from "./consumer-start.js";
 import {
@@ -136,12 +136,7 @@ export class Consumer implements ConsumerView, StreamListener {
   private setupMode(): void {
     const client = this.env.ctx.client;
     if (!this.isPush) {
-      this.pull = new PullRequests(this.pullHost(), {
-        maxWaiting: this.config.max_waiting ?? 0,
-        maxBatch: this.config.max_batch ?? 0,
-        maxExpires: this.config.max_expires ?? 0,
-        maxBytes: this.config.max_bytes ?? 0,
-      });
+      this.pull = new PullRequests(this.pullHost(), pullLimitsOf(this.config));
       return;
     }
     if (this.config.flow_control === true) {
@@ -209,35 +204,20 @@ export class Consumer implements ConsumerView, StreamListener {
   messagesRemoved(firstSeq: number, filter?: string): void {
     if (this.closed) return;
     const bySubject = filter !== undefined && filter !== "";
-    if (bySubject && !this.purgeAffects(filter)) return;
+    if (bySubject && !purgeAffectsFilters(this.picker.filters, filter)) return;
     const first = firstSeq === 0 ? this.stream.store.state().lastSeq + 1 : firstSeq;
     this.acks.purged(first, bySubject);
-  }
-
-  /** A purge of `filter` concerns this consumer when it overlaps its filter (isFilteredMatch). */
-  private purgeAffects(filter: string): boolean {
-    const filters = this.picker.filters;
-    if (filters.length === 0) return true;
-    return filters.some((f) => subjectIsSubsetOf(filter, f) || subjectMatchesFilter(filter, f));
   }
 
   /** ConsumerView.needsAck (nats-server needAck): interest retention asks before removing `seq`. */
   needsAck(seq: number, subject: string): boolean {
     if (this.closed) return false;
-    if (this.isFiltered() && !this.picker.matchesFilter(subject)) return false;
+    const narrowed = filtersNarrowStream(this.picker.filters, this.stream.config.subjects ?? []);
+    if (narrowed && !this.picker.matchesFilter(subject)) return false;
     const s = this.state;
     if (seq <= s.asflr) return false;
     if (this.config.ack_policy !== "explicit") return true;
     return seq >= s.sseq || s.pending.has(seq);
-  }
-
-  /** A filter equal to the stream's only subject is no filter (isFiltered). */
-  private isFiltered(): boolean {
-    const filters = this.picker.filters;
-    if (filters.length === 0) return false;
-    const subjects = this.stream.config.subjects ?? [];
-    if (filters.length === 1 && subjects.length === 1) return filters[0] !== subjects[0];
-    return true;
   }
 
   // --- delivery loop ---

@@ -1,5 +1,5 @@
 // Human output like the nats CLI's: aligned "Label: value" sections under a heading, boxed tables, and JSON
-// for scripts. Everything is written through an Output so tests and commands never touch console.log.
+// for scripts. Everything is written through an Output so tests and commands never write to the console directly.
 
 type Row = { kind: "row"; label: string; value: string } | { kind: "title"; title: string };
 
