@@ -10,40 +10,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "../../src/index.js";
 import { natsServerAvailable, startNatsServer } from "../helpers/nats-server-process.js";
-
-const MAIN = resolve("dist/cli/main.js");
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI asynchronously (an in-process server must keep serving while it runs). */
-function cli(url: string, args: string[], timeoutMs = 15_000): Promise<CliResult> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, NATS_URL: url },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      rej(new Error(`natsgate ${args.join(" ")} did not finish:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+import { type CliResult, cli, MAIN } from "./cli-support.js";
 
 /** Starts a long-running CLI process (sub, reply) and resolves once it printed `ready` on stderr. */
 function cliBackground(
